@@ -1,0 +1,213 @@
+"""The octave / gradient-ascent engine: tensors in, tensors out, no files, no printing.
+
+The default settings are the seed's algorithm (Chollet, *Deep Learning with Python*, ch. 8): for each
+octave, smallest first, resize the dream, run gradient ascent with the gradient normalised by its mean
+absolute value, then re-inject the detail that downscaling lost. Jitter and Laplacian-pyramid gradient
+normalisation are optional quality levers (off in the seed).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from .errors import DeepDreamError
+
+#: Floor of the gradient normaliser, as in the seed (``K.maximum(K.mean(K.abs(grads)), 1e-7)``).
+GRADIENT_FLOOR = 1e-7
+
+LossFunction = Callable[[Tensor], Tensor]
+
+
+@dataclass(frozen=True)
+class DreamSettings:
+    """Everything that shapes the ascent, apart from the objective. Defaults are the seed's."""
+
+    step: float = 0.01
+    num_octaves: int = 3
+    octave_scale: float = 1.4
+    iterations: int = 20
+    max_loss: float | None = 10.0  # stop an octave once the loss exceeds this; None never stops
+    jitter: int = 0  # random shift of up to this many pixels each step, undone after
+    laplacian_levels: int = 0  # >1: normalise the gradient per Laplacian-pyramid band (0 or 1: off)
+
+    def check(self) -> None:
+        """Refuse values that make no sense, in one line."""
+        if not (math.isfinite(self.step) and self.step > 0):
+            raise DeepDreamError(f"step must be a positive number, not {self.step}")
+        if self.num_octaves < 1:
+            raise DeepDreamError(f"octaves must be at least 1, not {self.num_octaves}")
+        if not (math.isfinite(self.octave_scale) and self.octave_scale >= 1):
+            raise DeepDreamError(f"octave scale must be a number >= 1, not {self.octave_scale}")
+        if self.iterations < 0:
+            raise DeepDreamError(f"iterations must be 0 or more, not {self.iterations}")
+        if self.max_loss is not None and (math.isnan(self.max_loss) or self.max_loss <= 0):
+            raise DeepDreamError(f"max loss must be a positive number (or inf to disable), not {self.max_loss}")
+        if self.jitter < 0:
+            raise DeepDreamError(f"jitter must be 0 or more pixels, not {self.jitter}")
+        if not 0 <= self.laplacian_levels <= 8:
+            raise DeepDreamError(f"laplacian levels must be between 0 and 8, not {self.laplacian_levels}")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the engine reports after each ascent step, and once more when an octave ends (``octave_done``)."""
+
+    octave: int  # 0-based, smallest first
+    num_octaves: int
+    shape: tuple[int, int]
+    step: int  # steps run so far in this octave
+    iterations: int
+    loss: float  # loss before the last step (the seed prints the same); at octave end, the last loss seen
+    elapsed: float  # seconds since the dream started
+    octave_done: bool = False
+    stopped_early: bool = False  # the octave ended on max_loss
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class DreamOutput:
+    image: Tensor
+    octave_images: list[Tensor] = field(default_factory=list)
+    steps_per_octave: list[int] = field(default_factory=list)
+
+
+def octave_shapes(height: int, width: int, num_octaves: int, octave_scale: float) -> list[tuple[int, int]]:
+    """The seed's successive shapes, smallest first: ``int(dim / scale**i)`` for i = num_octaves-1 .. 0."""
+    return [
+        (int(height / octave_scale**i), int(width / octave_scale**i)) for i in reversed(range(num_octaves))
+    ]
+
+
+def resize(x: Tensor, shape: tuple[int, int]) -> Tensor:
+    """Linear interpolation matching ``scipy.ndimage.zoom(order=1)`` (the seed's resize)."""
+    if tuple(x.shape[-2:]) == tuple(shape):
+        return x
+    return F.interpolate(x, size=shape, mode="bilinear", align_corners=True)
+
+
+def _binomial_blur_down(x: Tensor) -> Tensor:
+    kernel_1d = x.new_tensor([1.0, 4.0, 6.0, 4.0, 1.0]) / 16
+    kernel = (kernel_1d[:, None] * kernel_1d[None, :]).expand(x.shape[1], 1, 5, 5)
+    pad = min(2, x.shape[-2] - 1, x.shape[-1] - 1)
+    padded = F.pad(x, (pad,) * 4, mode="reflect") if pad > 0 else x
+    return F.conv2d(padded, kernel, stride=2, padding=2 - pad, groups=x.shape[1])
+
+
+def laplacian_normalize(g: Tensor, levels: int) -> Tensor:
+    """Split ``g`` into Laplacian-pyramid bands, scale each to unit RMS, and merge them back.
+
+    This evens out the gradient's frequencies (Mordvintsev's TF DeepDream notebook), so coarse,
+    coherent shapes grow instead of only pixel-level texture.
+    """
+    bands = []
+    current = g
+    for _ in range(levels - 1):
+        if min(current.shape[-2:]) < 2:
+            break
+        low = _binomial_blur_down(current)
+        bands.append(current - F.interpolate(low, size=current.shape[-2:], mode="bilinear", align_corners=False))
+        current = low
+    bands.append(current)
+    merged = bands[-1] / bands[-1].square().mean().sqrt().clamp_min(GRADIENT_FLOOR)
+    for band in reversed(bands[:-1]):
+        merged = F.interpolate(merged, size=band.shape[-2:], mode="bilinear", align_corners=False)
+        merged = merged + band / band.square().mean().sqrt().clamp_min(GRADIENT_FLOOR)
+    return merged
+
+
+def loss_and_gradient(
+    image: Tensor, loss_fn: LossFunction, jitter: int, generator: torch.Generator | None
+) -> tuple[float, Tensor]:
+    """The objective at ``image`` and its gradient, optionally under a random circular shift."""
+    shift = (0, 0)
+    if jitter > 0:
+        dy, dx = torch.randint(-jitter, jitter + 1, (2,), generator=generator).tolist()
+        shift = (dy, dx)
+    x = torch.roll(image, shift, dims=(-2, -1)) if shift != (0, 0) else image
+    x = x.detach().requires_grad_(True)
+    loss = loss_fn(x)
+    (grad,) = torch.autograd.grad(loss, x)
+    if shift != (0, 0):
+        grad = torch.roll(grad, (-shift[0], -shift[1]), dims=(-2, -1))
+    return float(loss.detach()), grad
+
+
+def gradient_ascent(
+    image: Tensor,
+    loss_fn: LossFunction,
+    settings: DreamSettings,
+    *,
+    generator: torch.Generator | None = None,
+    report: Callable[[int, float], None] | None = None,
+) -> tuple[Tensor, int, float]:
+    """Run up to ``settings.iterations`` steps on one octave.
+
+    Returns the image, the number of steps applied, and the last loss evaluated (NaN if none was).
+    """
+    loss = math.nan
+    for i in range(settings.iterations):
+        loss, grad = loss_and_gradient(image, loss_fn, settings.jitter, generator)
+        if settings.max_loss is not None and loss > settings.max_loss:
+            return image, i, loss
+        if settings.laplacian_levels > 1:
+            grad = laplacian_normalize(grad, settings.laplacian_levels)
+        grad = grad / grad.abs().mean().clamp_min(GRADIENT_FLOOR)
+        image = image + settings.step * grad
+        if report is not None:
+            report(i + 1, loss)
+    return image, settings.iterations, loss
+
+
+def dream_octaves(
+    original: Tensor,
+    loss_fn: LossFunction,
+    settings: DreamSettings,
+    *,
+    seed: int = 0,
+    progress: ProgressCallback | None = None,
+    keep_octaves: bool = False,
+) -> DreamOutput:
+    """The seed's octave loop with detail re-injection, on a 1x3xHxW tensor in the model's input space."""
+    settings.check()
+    start = time.perf_counter()
+    generator = torch.Generator().manual_seed(seed)
+    shapes = octave_shapes(original.shape[-2], original.shape[-1], settings.num_octaves, settings.octave_scale)
+    if min(shapes[0]) < 1:
+        raise DeepDreamError(
+            f"image of {original.shape[-1]}x{original.shape[-2]} is too small for {settings.num_octaves} octaves"
+        )
+    output = DreamOutput(image=original)
+    shrunk_original = resize(original, shapes[0])
+    image = shrunk_original
+    with torch.no_grad():
+        for octave, shape in enumerate(shapes):
+            image = resize(image, shape)
+
+            def report(step: int, loss: float, octave: int = octave, shape: tuple[int, int] = shape) -> None:
+                if progress is not None:
+                    progress(Progress(octave, len(shapes), shape, step, settings.iterations, loss,
+                                      time.perf_counter() - start))
+
+            with torch.enable_grad():
+                image, steps, last_loss = gradient_ascent(image, loss_fn, settings, generator=generator, report=report)
+            same_size_original = resize(original, shape)
+            image = image + same_size_original - resize(shrunk_original, shape)
+            shrunk_original = same_size_original
+            output.steps_per_octave.append(steps)
+            if keep_octaves:
+                output.octave_images.append(image.detach().clone())
+            if progress is not None:
+                progress(Progress(octave, len(shapes), shape, steps, settings.iterations, last_loss,
+                                  time.perf_counter() - start, octave_done=True,
+                                  stopped_early=steps < settings.iterations))
+    output.image = image.detach()
+    return output

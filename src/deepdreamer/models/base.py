@@ -1,0 +1,120 @@
+"""What every dreamable network offers: named layers, run in order, stopping at the deepest one needed."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+
+from ..errors import DeepDreamError
+
+#: Input side used to measure each layer's channels and stride (divisible by 32, small enough to be quick).
+_PROBE_SIDE = 320
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """One dreamable layer: its name, other names that resolve to it, channels and stride w.r.t. the input."""
+
+    name: str
+    aliases: tuple[str, ...]
+    channels: int
+    stride: int
+
+
+class DreamNet(nn.Module):
+    """A convnet seen as an ordered list of named stages whose outputs can be dreamed on.
+
+    Subclasses build their modules with the state-dict keys of the standard weight files, then
+    call :meth:`_set_stages` with ``(name, callable)`` pairs in forward order. ``pixel_mean`` and
+    ``pixel_std`` map 0..255 RGB to the network's input space: ``(x - mean) / std``.
+    """
+
+    pixel_mean: float = 127.5
+    pixel_std: float = 127.5
+    #: Smallest input side the network accepts (valid convolutions shrink small inputs to nothing).
+    min_input_side: int = 1
+    #: SHA-256 of the loaded weights file (None for random weights); recorded in output metadata.
+    weights_sha256: str | None = None
+
+    def _set_stages(
+        self, stages: Iterable[tuple[str, Callable[[Tensor], Tensor]]], aliases: Mapping[str, str] = {}
+    ) -> None:
+        self._stages = list(stages)
+        self._stage_index = {name: i for i, (name, _) in enumerate(self._stages)}
+        self._aliases = dict(aliases)
+        self._layer_table: list[LayerInfo] | None = None
+
+    @property
+    def layer_names(self) -> list[str]:
+        """Canonical names of the dreamable layers, shallowest first."""
+        return [name for name, _ in self._stages]
+
+    def resolve_layer(self, name: str) -> str:
+        """The canonical name for ``name`` (or an alias of it); a one-line error with suggestions otherwise."""
+        if name in self._stage_index:
+            return name
+        if name in self._aliases:
+            return self._aliases[name]
+        known = [*self._stage_index, *self._aliases]
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; valid names: {_summarise(self.layer_names)}"
+        raise DeepDreamError(f"unknown layer {name!r} for this model{hint}")
+
+    def features(self, x: Tensor, names: Iterable[str]) -> dict[str, Tensor]:
+        """Activations of the requested layers (canonical names or aliases), keyed as requested.
+
+        The forward pass stops after the deepest requested layer, so deep unused stages cost nothing.
+        """
+        wanted: dict[str, list[str]] = {}
+        for name in names:
+            wanted.setdefault(self.resolve_layer(name), []).append(name)
+        if not wanted:
+            return {}
+        last = max(self._stage_index[canonical] for canonical in wanted)
+        found: dict[str, Tensor] = {}
+        for name, stage in self._stages[: last + 1]:
+            x = stage(x)
+            for requested in wanted.get(name, ()):
+                found[requested] = x
+        return found
+
+    def layer_table(self) -> list[LayerInfo]:
+        """Every dreamable layer with its channels and stride, measured once with a probe input."""
+        if self._layer_table is None:
+            param = next(self.parameters())
+            probe = torch.zeros(1, 3, _PROBE_SIDE, _PROBE_SIDE, device=param.device, dtype=param.dtype)
+            with torch.no_grad():
+                acts = self.features(probe, self.layer_names)
+            aliases: dict[str, list[str]] = {}
+            for alias, canonical in self._aliases.items():
+                aliases.setdefault(canonical, []).append(alias)
+            self._layer_table = [
+                LayerInfo(name, tuple(aliases.get(name, ())), act.shape[1], round(_PROBE_SIDE / act.shape[-1]))
+                for name, act in acts.items()
+            ]
+        return self._layer_table
+
+    def check_input_side(self, height: int, width: int) -> None:
+        """Refuse an input the network cannot process, in one line, before it fails deep inside a convolution."""
+        if min(height, width) < self.min_input_side:
+            raise DeepDreamError(
+                f"{width}x{height} is too small for this model: it needs at least {self.min_input_side} px "
+                "on each side (use a larger image or fewer octaves)"
+            )
+
+
+def _summarise(names: list[str], limit: int = 12) -> str:
+    if len(names) <= limit:
+        return ", ".join(names)
+    return ", ".join(names[:limit]) + f", ... ({len(names)} in all; see 'deepdreamer layers')"
+
+
+def frozen(model: nn.Module) -> nn.Module:
+    """Put a model in inference mode with parameters that never receive gradients."""
+    model.eval()
+    model.requires_grad_(False)
+    return model

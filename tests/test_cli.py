@@ -1,0 +1,141 @@
+"""The command line: bad input is one line and exit 2 with nothing written; good runs are repeatable."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import deepdreamer as dd
+from deepdreamer.cli import main
+from deepdreamer.models.weights import file_sha256
+
+from .conftest import small_photo
+
+FAST = ["--iterations", "2", "--octaves", "2", "-q"]
+
+
+def run_cli(capsys, *args) -> tuple[int, str, str]:
+    status = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def files_in(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()}
+
+
+def _truncated(folder: Path) -> Path:
+    path = folder / "cut.jpg"
+    small_photo().save(path)
+    path.write_bytes(path.read_bytes()[:600])
+    return path
+
+
+def _huge(folder: Path) -> Path:
+    path = folder / "wide.png"
+    Image.new("L", (3000, 2000)).save(path)
+    return path
+
+
+def _text(folder: Path) -> Path:
+    path = folder / "notes.jpg"
+    path.write_text("not a picture")
+    return path
+
+
+BAD_RUNS = {
+    "missing file": lambda d, cat: [d / "nope.jpg"],
+    "not an image": lambda d, cat: [_text(d)],
+    "truncated": lambda d, cat: [_truncated(d)],
+    "too many pixels": lambda d, cat: [_huge(d), "--max-pixels", "1000000"],
+    "bad layer": lambda d, cat: [cat, "--layer", "blok8=1"],
+    "bad layer weight": lambda d, cat: [cat, "--layer", "block8=lots"],
+    "negative step": lambda d, cat: [cat, "--step", "-1"],
+    "step not a number": lambda d, cat: [cat, "--step", "abc"],
+    "zero octaves": lambda d, cat: [cat, "--octaves", "0"],
+    "nan max loss": lambda d, cat: [cat, "--max-loss", "nan"],
+    "unknown model": lambda d, cat: [cat, "--model", "alexnet"],
+    "unknown device": lambda d, cat: [cat, "--device", "tpu"],
+    "too small for the octaves": lambda d, cat: [cat, "--octaves", "40"],
+    "like without settings": lambda d, cat: [cat, "--like", cat],
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_RUNS))
+def test_bad_input_is_one_line_exit_2_and_nothing_written(capsys, tmp_path, cat_file, case):
+    args = BAD_RUNS[case](tmp_path, cat_file)
+    before = files_in(tmp_path)
+    status, _, err = run_cli(capsys, "dream", "-o", tmp_path / "out.png", *FAST, *args)  # later options win
+    assert status == 2
+    assert err.startswith("deepdreamer: error: ") and err.count("\n") == 1, err
+    assert files_in(tmp_path) == before
+
+
+def test_bad_output_paths_are_refused(capsys, tmp_path, cat_file):
+    for output in [cat_file, tmp_path / "out.xyz", tmp_path / "no-such-folder" / "out.png"]:
+        status, _, err = run_cli(capsys, "dream", cat_file, "-o", output, *FAST)
+        assert status == 2 and err.count("\n") == 1, err
+    assert files_in(tmp_path) == {"cat.png"}
+    assert np.array_equal(np.asarray(Image.open(cat_file)), np.asarray(small_photo()))
+
+
+def test_dream_writes_the_image_its_octaves_and_its_settings(capsys, tmp_path, cat_file):
+    out = tmp_path / "out.png"
+    status, _, _ = run_cli(capsys, "dream", cat_file, "-o", out, "--seed", "3", "--save-octaves", *FAST)
+    assert status == 0
+    params = dd.read_image(out).params
+    assert params["seed"] == 3 and params["iterations"] == 2 and params["num_octaves"] == 2
+    assert params["model"] == "efficientnet_lite0" and params["deepdreamer"] == "0.1.0"
+    assert params["weights_sha256"] == file_sha256(
+        Path(dd.model_spec("efficientnet_lite0").weights.locate()))
+    assert json.dumps(params)  # plain JSON
+    assert Image.open(out).size == Image.open(cat_file).size
+    assert {"dream_at_scale_114x75.png", "dream_at_scale_160x106.png"} <= files_in(tmp_path)
+
+
+def test_like_repeats_a_dream_and_explicit_options_win(capsys, tmp_path, cat_file):
+    first, again, changed = tmp_path / "first.png", tmp_path / "again.png", tmp_path / "changed.png"
+    assert run_cli(capsys, "dream", cat_file, "-o", first, "--layer", "block5=2", *FAST)[0] == 0
+    assert run_cli(capsys, "dream", cat_file, "-o", again, "--like", first, "-q")[0] == 0
+    assert np.array_equal(np.asarray(Image.open(first)), np.asarray(Image.open(again)))
+    assert dd.read_image(again).params == dd.read_image(first).params
+    assert run_cli(capsys, "dream", cat_file, "-o", changed, "--like", first, "--iterations", "1", "-q")[0] == 0
+    params = dd.read_image(changed).params
+    assert params["iterations"] == 1 and params["layers"] == {"block5": 2.0}
+
+
+def test_layers_lists_names_channels_and_strides(capsys):
+    status, out, _ = run_cli(capsys, "layers")
+    assert status == 0
+    rows = {line.split()[0]: line.split()[1:3] for line in out.splitlines()[1:]}
+    assert rows["block8"] == ["112", "16"] and rows["head"] == ["1280", "32"]
+    status, out, _ = run_cli(capsys, "layers", "inception_v3")
+    assert "mixed3" in out and "Mixed_6a" in out
+
+
+def test_ctrl_c_exits_cleanly_and_leaves_no_file(tmp_path):
+    photo = tmp_path / "big.png"
+    small_photo("astronaut", width=512).save(photo)
+    out = tmp_path / "out.png"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "deepdreamer", "dream", str(photo), "-o", str(out), "--iterations", "200"],
+        stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    deadline = time.monotonic() + 120
+    assert process.stderr is not None
+    while "octave 1/3" not in process.stderr.read(40) and time.monotonic() < deadline:
+        pass
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "interrupted; nothing was written" in err
+    assert files_in(tmp_path) == {"big.png"}
