@@ -9,7 +9,7 @@ import pytest
 from PIL import Image, ImageCms
 
 import deepdreamer as dd
-from deepdreamer.images import read_image, write_image
+from deepdreamer.images import _umask, read_image, write_image
 
 
 def pixels(image: Image.Image) -> np.ndarray:
@@ -94,6 +94,12 @@ def test_pixel_limit_refuses_before_decoding(tmp_path):
     Image.new("1", (4000, 3000)).save(path)
     with pytest.raises(dd.DeepDreamError, match="12 megapixels, above the limit of 1"):
         read_image(path, max_pixels=1_000_000)
+
+
+def test_written_files_get_the_usual_permissions(tmp_path, cat):
+    write_image(tmp_path / "out.png", cat)
+    mode = (tmp_path / "out.png").stat().st_mode & 0o777
+    assert mode == 0o666 & ~_umask()
 
 
 def test_interrupted_write_leaves_nothing(tmp_path, cat, monkeypatch):

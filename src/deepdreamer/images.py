@@ -167,12 +167,19 @@ def write_image(path: str | Path, image: Image.Image, *, icc_profile: bytes | No
     try:
         with os.fdopen(fd, "wb") as f:
             image.save(f, format=fmt, **options)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; give it a normal file's mode
         os.replace(temporary, path)
     except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise DeepDreamError(f"{path}: cannot write ({exc})") from None
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def split_alpha(image: Image.Image) -> tuple[Image.Image, Image.Image | None]:

@@ -30,10 +30,12 @@ SEED_LAYER_MIX = {"mixed2": 0.2, "mixed3": 3.0, "mixed4": 2.0, "mixed5": 1.5}
 
 
 def _lite_presets(dream_layers: dict[str, float], pattern_layers: dict[str, float]) -> dict[str, Preset]:
-    quality = DreamSettings(step=0.01, max_loss=None, jitter=32, laplacian_levels=4)
+    # Chosen from docs/lite0-layer-mixes.jpg. Lite activations are 10-25x InceptionV3's, so the seed's
+    # max_loss of 10 would stop at once: the early stop is off and the step sets the strength instead.
+    quality = DreamSettings(step=0.015, num_octaves=4, max_loss=None, jitter=32, laplacian_levels=4)
     return {
         "default": Preset(dream_layers, quality, "the classic look: eyes, dog faces, fur (stride-16 blocks)"),
-        "patterns": Preset(pattern_layers, quality, "swirls and stripes (stride-8 blocks)"),
+        "patterns": Preset(pattern_layers, quality, "swirls, stripes and concentric eyes (stride-16, 80 channels)"),
         "seed": Preset(dream_layers, DreamSettings(max_loss=None), "the seed's plain ascent on the default layers"),
     }
 
