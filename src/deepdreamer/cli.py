@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -194,4 +195,6 @@ def _fail(message: str) -> int:
 
 
 def run() -> None:
+    """Console entry point. SIGTERM (a batch system's stop) is handled like Ctrl-C: no partial file."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     sys.exit(main())
