@@ -13,7 +13,7 @@ from typing import Any
 import torch
 from PIL import Image
 
-from .engine import ProgressCallback, dream_octaves, octave_shapes
+from .engine import ProgressCallback, dream_octaves
 from .errors import DeepDreamError
 from .images import attach_alpha, split_alpha, to_image, to_tensor
 from .models import DEFAULT_MODEL, load_model, model_spec
@@ -75,8 +75,6 @@ def dream(
     for name in objective.layers:
         net.resolve_layer(name)
     rgb, alpha = split_alpha(image)
-    smallest = octave_shapes(rgb.height, rgb.width, settings.num_octaves, settings.octave_scale)[0]
-    net.check_input_side(*smallest)
 
     param = next(net.parameters())
     x = ((to_tensor(rgb) - net.pixel_mean) / net.pixel_std).to(param.device, memory_format=torch.channels_last)

@@ -5,6 +5,7 @@ from functools import partial
 from ..engine import DreamSettings
 from .base import DreamNet, LayerInfo
 from .efficientnet_lite import EfficientNetLite
+from .googlenet import GoogLeNet
 from .inception_v3 import InceptionV3
 from .registry import ModelSpec, Preset, list_models, load_model, model_spec, register_model, resolve_device
 from .weights import PackagedWeights, PublishedWeights
@@ -54,11 +55,29 @@ for _variant, _package, _dream, _pattern in [
         presets=_lite_presets(_dream, _pattern),
     ))
 
+_TORCHVISION = "https://download.pytorch.org/models/"
+
 register_model(ModelSpec(
     name="inception_v3",
-    description="Inception-v3 (ImageNet), the seed's network; torchvision weights",
+    description="Inception-v3 (ImageNet), the seed's network; torchvision weights, or Keras .h5 via --weights",
     build=InceptionV3,
-    weights=PublishedWeights("inception_v3_google-0cc3c7bd.pth",
-                             "https://download.pytorch.org/models/inception_v3_google-0cc3c7bd.pth"),
+    weights=PublishedWeights("inception_v3_google-0cc3c7bd.pth", _TORCHVISION + "inception_v3_google-0cc3c7bd.pth",
+                             "0cc3c7bd"),
     presets={"default": Preset(SEED_LAYER_MIX, DreamSettings(), "the seed's settings, exactly")},
+))
+
+#: Google's notebook: step 1.5 on 0..255 pixels (= 1.5/127.5 here), 10 steps, 4 octaves x 1.4, jitter 32.
+GOOGLE_NOTEBOOK = DreamSettings(step=1.5 / 127.5, num_octaves=4, octave_scale=1.4, iterations=10, max_loss=None,
+                                jitter=32)
+
+register_model(ModelSpec(
+    name="googlenet",
+    description="GoogLeNet / Inception-v1 (ImageNet), Google's original DeepDream network; torchvision weights",
+    build=GoogLeNet,
+    weights=PublishedWeights("googlenet-1378be20.pth", _TORCHVISION + "googlenet-1378be20.pth", "1378be20"),
+    presets={
+        "default": Preset({"inception4c": 1.0}, GOOGLE_NOTEBOOK, "Google's notebook: inception_4c/output"),
+        "deep": Preset({"inception4d": 1.0, "inception4e": 0.5}, GOOGLE_NOTEBOOK, "more objects: inception_4d/4e"),
+        "patterns": Preset({"inception3b": 1.0}, GOOGLE_NOTEBOOK, "textures and swirls: inception_3b"),
+    },
 ))

@@ -29,8 +29,9 @@ class DreamNet(nn.Module):
     """A convnet seen as an ordered list of named stages whose outputs can be dreamed on.
 
     Subclasses build their modules with the state-dict keys of the standard weight files, then
-    call :meth:`_set_stages` with ``(name, callable)`` pairs in forward order. ``pixel_mean`` and
-    ``pixel_std`` map 0..255 RGB to the network's input space: ``(x - mean) / std``.
+    call :meth:`_set_stages` with ``(name, callable)`` pairs in forward order, and optionally *taps*:
+    modules inside a stage (an inception block's branches) whose outputs are dreamable too.
+    ``pixel_mean`` and ``pixel_std`` map 0..255 RGB to the network's input space: ``(x - mean) / std``.
     """
 
     pixel_mean: float = 127.5
@@ -41,25 +42,37 @@ class DreamNet(nn.Module):
     weights_sha256: str | None = None
 
     def _set_stages(
-        self, stages: Iterable[tuple[str, Callable[[Tensor], Tensor]]], aliases: Mapping[str, str] = {}
+        self,
+        stages: Iterable[tuple[str, Callable[[Tensor], Tensor]]],
+        aliases: Mapping[str, str] | None = None,
+        taps: Mapping[str, tuple[str, nn.Module]] | None = None,
     ) -> None:
+        """``taps`` maps a layer name to (the stage that computes it, the module whose output it is)."""
         self._stages = list(stages)
         self._stage_index = {name: i for i, (name, _) in enumerate(self._stages)}
-        self._aliases = dict(aliases)
+        self._taps = dict(taps or {})
+        self._aliases = dict(aliases or {})
         self._layer_table: list[LayerInfo] | None = None
 
     @property
     def layer_names(self) -> list[str]:
-        """Canonical names of the dreamable layers, shallowest first."""
-        return [name for name, _ in self._stages]
+        """Canonical names of the dreamable layers, shallowest first (a stage's taps follow it)."""
+        names = []
+        for stage, _ in self._stages:
+            names.append(stage)
+            names.extend(tap for tap, (tap_stage, _) in self._taps.items() if tap_stage == stage)
+        return names
+
+    def _stage_of(self, canonical: str) -> int:
+        return self._stage_index[self._taps[canonical][0] if canonical in self._taps else canonical]
 
     def resolve_layer(self, name: str) -> str:
         """The canonical name for ``name`` (or an alias of it); a one-line error with suggestions otherwise."""
-        if name in self._stage_index:
+        if name in self._stage_index or name in self._taps:
             return name
         if name in self._aliases:
             return self._aliases[name]
-        known = [*self._stage_index, *self._aliases]
+        known = [*self._stage_index, *self._taps, *self._aliases]
         close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else f"; valid names: {_summarise(self.layer_names)}"
         raise DeepDreamError(f"unknown layer {name!r} for this model{hint}")
@@ -69,17 +82,31 @@ class DreamNet(nn.Module):
 
         The forward pass stops after the deepest requested layer, so deep unused stages cost nothing.
         """
+        self.check_input_side(x.shape[-2], x.shape[-1])
         wanted: dict[str, list[str]] = {}
         for name in names:
             wanted.setdefault(self.resolve_layer(name), []).append(name)
         if not wanted:
             return {}
-        last = max(self._stage_index[canonical] for canonical in wanted)
+        last = max(self._stage_of(canonical) for canonical in wanted)
         found: dict[str, Tensor] = {}
-        for name, stage in self._stages[: last + 1]:
-            x = stage(x)
-            for requested in wanted.get(name, ()):
-                found[requested] = x
+
+        def keep(canonical: str, output: Tensor) -> None:
+            for requested in wanted[canonical]:
+                found[requested] = output
+
+        hooks = [
+            self._taps[tap][1].register_forward_hook(lambda _m, _i, out, tap=tap: keep(tap, out))
+            for tap in wanted if tap in self._taps
+        ]
+        try:
+            for name, stage in self._stages[: last + 1]:
+                x = stage(x)
+                if name in wanted:
+                    keep(name, x)
+        finally:
+            for hook in hooks:
+                hook.remove()
         return found
 
     def layer_table(self) -> list[LayerInfo]:
@@ -93,8 +120,9 @@ class DreamNet(nn.Module):
             for alias, canonical in self._aliases.items():
                 aliases.setdefault(canonical, []).append(alias)
             self._layer_table = [
-                LayerInfo(name, tuple(aliases.get(name, ())), act.shape[1], round(_PROBE_SIDE / act.shape[-1]))
-                for name, act in acts.items()
+                LayerInfo(name, tuple(aliases.get(name, ())), acts[name].shape[1],
+                          round(_PROBE_SIDE / acts[name].shape[-1]))
+                for name in self.layer_names
             ]
         return self._layer_table
 

@@ -35,11 +35,20 @@ class BasicConv2d(nn.Module):
         return F.relu(self.bn(self.conv(x)))
 
 
-def _avg_pool_3x3(x: Tensor) -> Tensor:
-    return F.avg_pool2d(x, kernel_size=3, stride=1, padding=1)
+class PoolingBlock(nn.Module):
+    """A block with a 3x3 average-pooling branch.
+
+    torchvision counts the zero padding in the border averages; Keras (TF "SAME" pooling) does not.
+    Weights trained one way are used that way: see :meth:`InceptionV3.use_keras_pooling`.
+    """
+
+    count_include_pad = True
+
+    def _avg_pool_3x3(self, x: Tensor) -> Tensor:
+        return F.avg_pool2d(x, kernel_size=3, stride=1, padding=1, count_include_pad=self.count_include_pad)
 
 
-class InceptionA(nn.Module):
+class InceptionA(PoolingBlock):
     def __init__(self, c_in: int, pool_features: int) -> None:
         super().__init__()
         self.branch1x1 = BasicConv2d(c_in, 64, 1)
@@ -55,7 +64,7 @@ class InceptionA(nn.Module):
             self.branch1x1(x),
             self.branch5x5_2(self.branch5x5_1(x)),
             self.branch3x3dbl_3(self.branch3x3dbl_2(self.branch3x3dbl_1(x))),
-            self.branch_pool(_avg_pool_3x3(x)),
+            self.branch_pool(self._avg_pool_3x3(x)),
         ], 1)
 
 
@@ -75,7 +84,7 @@ class InceptionB(nn.Module):
         ], 1)
 
 
-class InceptionC(nn.Module):
+class InceptionC(PoolingBlock):
     def __init__(self, c_in: int, channels_7x7: int) -> None:
         super().__init__()
         c7 = channels_7x7
@@ -95,7 +104,7 @@ class InceptionC(nn.Module):
         d7 = self.branch7x7dbl_1(x)
         for conv in (self.branch7x7dbl_2, self.branch7x7dbl_3, self.branch7x7dbl_4, self.branch7x7dbl_5):
             d7 = conv(d7)
-        return torch.cat([self.branch1x1(x), b7, d7, self.branch_pool(_avg_pool_3x3(x))], 1)
+        return torch.cat([self.branch1x1(x), b7, d7, self.branch_pool(self._avg_pool_3x3(x))], 1)
 
 
 class InceptionD(nn.Module):
@@ -115,7 +124,7 @@ class InceptionD(nn.Module):
         return torch.cat([self.branch3x3_2(self.branch3x3_1(x)), b7, F.max_pool2d(x, kernel_size=3, stride=2)], 1)
 
 
-class InceptionE(nn.Module):
+class InceptionE(PoolingBlock):
     def __init__(self, c_in: int) -> None:
         super().__init__()
         self.branch1x1 = BasicConv2d(c_in, 320, 1)
@@ -135,7 +144,7 @@ class InceptionE(nn.Module):
             self.branch1x1(x),
             self.branch3x3_2a(b3), self.branch3x3_2b(b3),
             self.branch3x3dbl_3a(d3), self.branch3x3dbl_3b(d3),
-            self.branch_pool(_avg_pool_3x3(x)),
+            self.branch_pool(self._avg_pool_3x3(x)),
         ], 1)
 
 
@@ -189,6 +198,12 @@ class InceptionV3(DreamNet):
             ],
             aliases=KERAS_MIXED_NAMES,
         )
+
+    def use_keras_pooling(self) -> None:
+        """Average borders over real pixels only, as Keras does (for weights converted from Keras)."""
+        for block in self.modules():
+            if isinstance(block, PoolingBlock):
+                block.count_include_pad = False
 
     def classify(self, x: Tensor) -> Tensor:
         """ImageNet logits for a batch in the network's input space."""

@@ -14,7 +14,9 @@ import torch
 from ..engine import DreamSettings
 from ..errors import DeepDreamError
 from .base import DreamNet, frozen
-from .weights import WeightsSource, file_sha256, load_state_dict
+from .inception_v3 import InceptionV3
+from .keras_weights import load_keras_inception_v3
+from .weights import WeightsSource, file_sha256, is_hdf5, load_state_dict
 
 
 @dataclass(frozen=True)
@@ -99,10 +101,15 @@ def _load_model(name: str, weights: str | None, device: str, pretrained: bool) -
     spec = model_spec(name)
     model = spec.build()
     if pretrained:
-        path = Path(weights) if weights is not None else spec.weights.locate()
-        if path is None:
-            raise DeepDreamError(spec.weights.missing_message(name))
-        load_state_dict(model, path, name)
+        path = Path(weights) if weights is not None else spec.weights.obtain()
+        if not path.is_file():
+            raise DeepDreamError(f"weights file {path} does not exist")
+        if is_hdf5(path):
+            if not isinstance(model, InceptionV3):
+                raise DeepDreamError(f"{path}: Keras HDF5 weights can be loaded for inception_v3 only")
+            load_keras_inception_v3(model, path)
+        else:
+            load_state_dict(model, path, name)
         model.weights_sha256 = file_sha256(path)
     frozen(model)
     return model.to(device=torch.device(device), memory_format=torch.channels_last)

