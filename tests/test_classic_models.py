@@ -12,8 +12,10 @@ from PIL import Image
 
 import deepdreamer as dd
 
+from .deterministic_weights import deterministic_input, deterministic_state
+
 FIXTURES = Path(__file__).with_name("fixtures")
-CLASSIC = ["inception_v3", "googlenet"]
+CLASSIC = ["inception_v3", "googlenet", "vgg16", "resnet50"]
 
 
 def torchvision_keys(model: str) -> dict[str, tuple[int, ...]]:
@@ -39,7 +41,8 @@ def test_a_torchvision_format_checkpoint_loads_strictly(model, tmp_path):
     path = tmp_path / f"{model}.pth"
     torch.save(state, path)
     net = dd.load_model(model, weights=path)
-    assert torch.equal(net.state_dict()["fc.bias"].cpu(), state["fc.bias"])
+    loaded = net.state_dict()
+    assert all(torch.equal(loaded[k].cpu(), state[k]) for k in state)
 
 
 @pytest.mark.parametrize("model", CLASSIC)
@@ -49,7 +52,7 @@ def test_every_named_layer_has_torchvisions_output_shape(model):
     for size, expected in expected_by_size.items():
         height, width = map(int, size.split("x"))
         with torch.no_grad():
-            acts = net.features(torch.zeros(1, 3, height, width), list(expected))
+            acts = net.activations(torch.zeros(1, 3, height, width), list(expected))
         assert {name: list(act.shape[1:]) for name, act in acts.items()} == expected, size
 
 
@@ -58,9 +61,9 @@ def test_below_the_smallest_input_is_a_clear_error(model):
     net = dd.load_model(model, pretrained=False)
     side = net.min_input_side
     with torch.no_grad():
-        net.features(torch.zeros(1, 3, side, side + 3), [net.layer_names[-1]])
+        net.activations(torch.zeros(1, 3, side, side + 3), [net.layer_names[-1]])
         with pytest.raises(dd.DeepDreamError, match=f"at least {side} px"):
-            net.features(torch.zeros(1, 3, side - 1, 300), [net.layer_names[-1]])
+            net.activations(torch.zeros(1, 3, side - 1, 300), [net.layer_names[-1]])
 
 
 def test_googlenet_caffe_names_resolve():
@@ -81,3 +84,14 @@ def test_a_dream_too_small_for_inception_says_so(random_inception_file):
     # 3 octaves of 1.4 shrink 140 px to 71, below InceptionV3's 75
     with pytest.raises(dd.DeepDreamError, match="71x71 is too small"):
         dd.dream(Image.new("RGB", (140, 140)), model="inception_v3", weights=random_inception_file, device="cpu")
+
+
+@pytest.mark.parametrize("model", CLASSIC)
+def test_outputs_equal_torchvisions_for_the_same_weights(model):
+    expected = json.loads((FIXTURES / "torchvision_outputs.json").read_text())[model]
+    net = dd.model_spec(model).build().eval()  # a fresh one: load_model's are cached and shared
+    net.load_state_dict(deterministic_state(net.state_dict()))
+    with torch.no_grad():
+        logits = net.classify(deterministic_input())[0]
+    assert logits[:16].tolist() == pytest.approx(expected["first_logits"], abs=1e-4)
+    assert float(logits.norm()) == pytest.approx(expected["logits_l2"], rel=1e-5)

@@ -80,7 +80,7 @@ def test_activations_and_seed_loss_match_keras(keras_pair):
     extractor = keras.Model(model.input, [model.get_layer(name).output for name in LAYERS])
     theirs = extractor(x.permute(0, 2, 3, 1).numpy(), training=False)
     with torch.no_grad():
-        acts = ours.features(x, LAYERS)
+        acts = ours.activations(x, LAYERS)
         our_loss = float(dd.layer_mix(dd.SEED_LAYER_MIX)(acts))
     for name, their_act in zip(LAYERS, theirs, strict=True):
         our_act = acts[name].permute(0, 2, 3, 1).numpy()
@@ -120,3 +120,14 @@ def test_a_short_seed_dream_matches_the_seeds_tf_code(keras_pair):
     assert np.abs(np.asarray(photo, dtype=int) - theirs.astype(int)).mean() > 1  # the dream did change it
     print(f"seed dream, ours vs TF: max {difference.max()} levels, mean {difference.mean():.3f}")
     assert difference.max() <= 2
+
+
+def test_wrong_keras_files_are_one_line_errors(keras_pair, tmp_path):
+    _, path = keras_pair
+    with pytest.raises(dd.DeepDreamError, match="inception_v3 only"):
+        dd.load_model("googlenet", weights=path)
+    cut = tmp_path / "cut.h5"
+    cut.write_bytes(path.read_bytes()[:100_000])
+    with pytest.raises(dd.DeepDreamError, match="not a Keras weights file") as error:
+        dd.load_model("inception_v3", weights=cut)
+    assert "\n" not in str(error.value)

@@ -21,7 +21,7 @@ def test_every_listed_layer_resolves_with_its_listed_channels(name):
     x = torch.zeros(1, 3, 160, 171)
     names = [n for info in table for n in (info.name, *info.aliases)]
     with torch.no_grad():
-        acts = net.features(x, names)
+        acts = net.activations(x, names)
     for info in table:
         for alias in (info.name, *info.aliases):
             assert acts[alias].shape[1] == info.channels, alias
@@ -35,7 +35,7 @@ def test_features_stop_at_the_deepest_requested_layer(lite0):
     handle = lite0._blocks[11].register_forward_hook(lambda *args: calls.append(1))
     try:
         with torch.no_grad():
-            lite0.features(torch.zeros(1, 3, 64, 64), ["block8", "block10"])
+            lite0.activations(torch.zeros(1, 3, 64, 64), ["block8", "block10"])
     finally:
         handle.remove()
     assert calls == []
@@ -45,7 +45,7 @@ def test_features_stop_at_the_deepest_requested_layer(lite0):
 def test_lite_weights_load_and_see_a_cat(model):
     net = dd.load_model(model)
     photo = small_photo("chelsea", width=280)
-    x = (to_tensor(photo) - net.pixel_mean) / net.pixel_std
+    x = net.to_input(to_tensor(photo))
     with torch.no_grad():
         top = int(net.classify(x).argmax())
     assert top in CAT_CLASSES

@@ -24,9 +24,9 @@ def seed_loss_numpy(activations: dict[str, np.ndarray], contributions: dict[str,
 
 def test_seed_loss_on_inception_v3_matches_numpy(random_inception):
     photo = small_photo("coffee", width=299)
-    x = (to_tensor(photo) - random_inception.pixel_mean) / random_inception.pixel_std
+    x = random_inception.to_input(to_tensor(photo))
     with torch.no_grad():
-        acts = random_inception.features(x, dd.SEED_LAYER_MIX)
+        acts = random_inception.activations(x, dd.SEED_LAYER_MIX)
         ours = float(layer_mix(dd.SEED_LAYER_MIX)(acts))
     nhwc = {name: act.permute(0, 2, 3, 1).numpy() for name, act in acts.items()}
     assert ours > 0

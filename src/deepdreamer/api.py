@@ -77,14 +77,14 @@ def dream(
     rgb, alpha = split_alpha(image)
 
     param = next(net.parameters())
-    x = ((to_tensor(rgb) - net.pixel_mean) / net.pixel_std).to(param.device, memory_format=torch.channels_last)
+    x = net.to_input(to_tensor(rgb).to(param.device)).contiguous(memory_format=torch.channels_last)
     output = dream_octaves(
-        x, lambda t: objective(net.features(t, objective.layers)), settings,
+        x, lambda t: objective(net.activations(t, objective.layers)), settings,
         seed=seed, progress=progress, keep_octaves=keep_octaves,
     )
 
     def to_pil(t: torch.Tensor) -> Image.Image:
-        return to_image(t * net.pixel_std + net.pixel_mean)
+        return to_image(net.to_pixels(t))
 
     params = {
         "deepdreamer": version("deepdreamer"),

@@ -1,5 +1,6 @@
 """Models: a registry of dreamable networks, each with named layers, a weights source and presets."""
 
+from dataclasses import replace
 from functools import partial
 
 from ..engine import DreamSettings
@@ -8,6 +9,8 @@ from .efficientnet_lite import EfficientNetLite
 from .googlenet import GoogLeNet
 from .inception_v3 import InceptionV3
 from .registry import ModelSpec, Preset, list_models, load_model, model_spec, register_model, resolve_device
+from .resnet import ResNet50
+from .vgg import VGG16
 from .weights import PackagedWeights, PublishedWeights
 
 __all__ = [
@@ -79,5 +82,31 @@ register_model(ModelSpec(
         "default": Preset({"inception4c": 1.0}, GOOGLE_NOTEBOOK, "Google's notebook: inception_4c/output"),
         "deep": Preset({"inception4d": 1.0, "inception4e": 0.5}, GOOGLE_NOTEBOOK, "more objects: inception_4d/4e"),
         "patterns": Preset({"inception3b": 1.0}, GOOGLE_NOTEBOOK, "textures and swirls: inception_3b"),
+    },
+))
+
+#: For the ImageNet-normalised models: Google's notebook strength (1.5 levels of 0..255 per step,
+#: 1.5 / (0.226 * 255) in their input space), 4 octaves, jitter. Not tuned by eye: no weights offline here.
+_IMAGENET_NORMALISED = replace(GOOGLE_NOTEBOOK, step=1.5 / (0.226 * 255))
+
+register_model(ModelSpec(
+    name="vgg16",
+    description="VGG16 (ImageNet), torchvision weights (528 MB)",
+    build=VGG16,
+    weights=PublishedWeights("vgg16-397923af.pth", _TORCHVISION + "vgg16-397923af.pth", "397923af"),
+    presets={
+        "default": Preset({"relu4_3": 1.0}, _IMAGENET_NORMALISED, "relu4_3 (not yet tuned by eye)"),
+        "deep": Preset({"relu5_3": 1.0}, _IMAGENET_NORMALISED, "relu5_3 (not yet tuned by eye)"),
+    },
+))
+
+register_model(ModelSpec(
+    name="resnet50",
+    description="ResNet-50 (ImageNet), torchvision weights",
+    build=ResNet50,
+    weights=PublishedWeights("resnet50-0676ba61.pth", _TORCHVISION + "resnet50-0676ba61.pth", "0676ba61"),
+    presets={
+        "default": Preset({"layer3": 1.0}, _IMAGENET_NORMALISED, "layer3 (not yet tuned by eye)"),
+        "deep": Preset({"layer4.0": 1.0}, _IMAGENET_NORMALISED, "layer4.0 (not yet tuned by eye)"),
     },
 ))

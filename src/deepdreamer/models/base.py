@@ -31,11 +31,12 @@ class DreamNet(nn.Module):
     Subclasses build their modules with the state-dict keys of the standard weight files, then
     call :meth:`_set_stages` with ``(name, callable)`` pairs in forward order, and optionally *taps*:
     modules inside a stage (an inception block's branches) whose outputs are dreamable too.
-    ``pixel_mean`` and ``pixel_std`` map 0..255 RGB to the network's input space: ``(x - mean) / std``.
+    ``pixel_mean`` and ``pixel_std`` (one value, or one per RGB channel) map 0..255 RGB to the network's
+    input space: ``(x - mean) / std``.
     """
 
-    pixel_mean: float = 127.5
-    pixel_std: float = 127.5
+    pixel_mean: float | tuple[float, float, float] = 127.5
+    pixel_std: float | tuple[float, float, float] = 127.5
     #: Smallest input side the network accepts (valid convolutions shrink small inputs to nothing).
     min_input_side: int = 1
     #: SHA-256 of the loaded weights file (None for random weights); recorded in output metadata.
@@ -77,7 +78,7 @@ class DreamNet(nn.Module):
         hint = f"; did you mean {', '.join(close)}?" if close else f"; valid names: {_summarise(self.layer_names)}"
         raise DeepDreamError(f"unknown layer {name!r} for this model{hint}")
 
-    def features(self, x: Tensor, names: Iterable[str]) -> dict[str, Tensor]:
+    def activations(self, x: Tensor, names: Iterable[str]) -> dict[str, Tensor]:
         """Activations of the requested layers (canonical names or aliases), keyed as requested.
 
         The forward pass stops after the deepest requested layer, so deep unused stages cost nothing.
@@ -115,7 +116,7 @@ class DreamNet(nn.Module):
             param = next(self.parameters())
             probe = torch.zeros(1, 3, _PROBE_SIDE, _PROBE_SIDE, device=param.device, dtype=param.dtype)
             with torch.no_grad():
-                acts = self.features(probe, self.layer_names)
+                acts = self.activations(probe, self.layer_names)
             aliases: dict[str, list[str]] = {}
             for alias, canonical in self._aliases.items():
                 aliases.setdefault(canonical, []).append(alias)
@@ -125,6 +126,20 @@ class DreamNet(nn.Module):
                 for name in self.layer_names
             ]
         return self._layer_table
+
+    def _pixel_stats(self, like: Tensor) -> tuple[Tensor, Tensor]:
+        mean, std = (like.new_tensor(v).reshape(-1, 1, 1) for v in (self.pixel_mean, self.pixel_std))
+        return mean, std
+
+    def to_input(self, pixels: Tensor) -> Tensor:
+        """0..255 RGB (N x 3 x H x W) -> the network's input space."""
+        mean, std = self._pixel_stats(pixels)
+        return (pixels - mean) / std
+
+    def to_pixels(self, x: Tensor) -> Tensor:
+        """Inverse of :meth:`to_input`."""
+        mean, std = self._pixel_stats(x)
+        return x * std + mean
 
     def check_input_side(self, height: int, width: int) -> None:
         """Refuse an input the network cannot process, in one line, before it fails deep inside a convolution."""

@@ -110,5 +110,5 @@ class EfficientNetLite(DreamNet):
 
     def classify(self, x: Tensor) -> Tensor:
         """ImageNet logits for a batch in the network's input space."""
-        head = self.features(x, ["head"])["head"]
+        head = self.activations(x, ["head"])["head"]
         return self._fc(head.mean(dim=(2, 3)))

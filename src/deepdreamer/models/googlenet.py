@@ -89,7 +89,7 @@ class GoogLeNet(DreamNet):
 
     def classify(self, x: Tensor) -> Tensor:
         """ImageNet logits for a batch in the network's input space."""
-        top = self.features(x, ["inception5b"])["inception5b"]
+        top = self.activations(x, ["inception5b"])["inception5b"]
         return self.fc(F.adaptive_avg_pool2d(top, 1).flatten(1))
 
 

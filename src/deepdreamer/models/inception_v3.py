@@ -207,7 +207,7 @@ class InceptionV3(DreamNet):
 
     def classify(self, x: Tensor) -> Tensor:
         """ImageNet logits for a batch in the network's input space."""
-        top = self.features(x, ["Mixed_7c"])["Mixed_7c"]
+        top = self.activations(x, ["Mixed_7c"])["Mixed_7c"]
         return self.fc(top.mean(dim=(2, 3)))
 
 

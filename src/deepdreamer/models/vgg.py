@@ -1,0 +1,48 @@
+"""VGG16 with torchvision state-dict keys (``features.N``, ``classifier.N``).
+
+Layers carry the names of the VGG paper and Caffe model (``conv4_3``, ``relu4_3``, ``pool4``); the
+torchvision index names (``features.22``) resolve to the same layers.
+"""
+
+from __future__ import annotations
+
+from torch import Tensor, nn
+
+from .base import DreamNet
+
+#: Convolutions per block and their widths (configuration "D" of the VGG paper).
+VGG16_BLOCKS = ((2, 64), (2, 128), (3, 256), (3, 512), (3, 512))
+IMAGENET_MEAN = (0.485 * 255, 0.456 * 255, 0.406 * 255)
+IMAGENET_STD = (0.229 * 255, 0.224 * 255, 0.225 * 255)
+
+
+class VGG16(DreamNet):
+    pixel_mean = IMAGENET_MEAN
+    pixel_std = IMAGENET_STD
+    min_input_side = 32  # five 2x2 poolings
+
+    def __init__(self, num_classes: int = 1000) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        names: list[str] = []
+        c_in = 3
+        for block, (count, width) in enumerate(VGG16_BLOCKS, start=1):
+            for i in range(1, count + 1):
+                layers += [nn.Conv2d(c_in, width, 3, padding=1), nn.ReLU()]
+                names += [f"conv{block}_{i}", f"relu{block}_{i}"]
+                c_in = width
+            layers.append(nn.MaxPool2d(2, 2))
+            names.append(f"pool{block}")
+        self.features = nn.Sequential(*layers)
+        self.classifier = nn.Sequential(
+            nn.Linear(512 * 7 * 7, 4096), nn.ReLU(), nn.Dropout(),
+            nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(),
+            nn.Linear(4096, num_classes),
+        )
+        self._set_stages(zip(names, self.features, strict=True),
+                         aliases={f"features.{i}": name for i, name in enumerate(names)})
+
+    def classify(self, x: Tensor) -> Tensor:
+        """ImageNet logits for a batch in the network's input space."""
+        top = nn.functional.adaptive_avg_pool2d(self.features(x), 7)
+        return self.classifier(top.flatten(1))
