@@ -51,6 +51,22 @@ def test_lite_weights_load_and_see_a_cat(model):
     assert top in CAT_CLASSES
 
 
+def test_folded_batch_norms_give_the_same_activations_and_gradients(lite0):
+    unfolded = dd.model_spec("efficientnet_lite0").build().eval()
+    unfolded.load_state_dict(torch.load(dd.model_spec("efficientnet_lite0").weights.obtain(), weights_only=True))
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in lite0.modules())
+    x = lite0.to_input(to_tensor(small_photo("coffee", width=128)))
+    results = []
+    for net in (lite0, unfolded):
+        x_ = x.clone().requires_grad_(True)
+        act = net.activations(x_, ["block10"])["block10"]
+        (grad,) = torch.autograd.grad(act.square().mean(), x_)
+        results.append((act.detach(), grad))
+    (act, grad), (act_ref, grad_ref) = results
+    assert torch.allclose(act, act_ref, rtol=1e-4, atol=1e-4 * act_ref.abs().max())
+    assert torch.allclose(grad, grad_ref, rtol=1e-3, atol=1e-4 * grad_ref.abs().max())
+
+
 def test_model_parameters_never_get_gradients(lite0):
     assert not any(p.requires_grad for p in lite0.parameters())
     assert not lite0.training
@@ -79,7 +95,7 @@ def test_inception_refuses_inputs_too_small_in_one_line(random_inception):
 
 def test_a_wrong_weights_file_is_one_line(tmp_path):
     wrong = tmp_path / "lite1.pth"
-    torch.save(dd.load_model("efficientnet_lite1", pretrained=False).state_dict(), wrong)
+    torch.save(dd.model_spec("efficientnet_lite1").build().state_dict(), wrong)
     with pytest.raises(dd.DeepDreamError, match="does not match efficientnet_lite0") as error:
         dd.load_model("efficientnet_lite0", weights=wrong)
     assert "\n" not in str(error.value)

@@ -7,6 +7,7 @@ Dreamable layers: ``stem``, ``block0`` .. ``blockN`` (the inverted-residual bloc
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import NamedTuple
 
 import torch.nn.functional as F
@@ -101,6 +102,15 @@ class EfficientNetLite(DreamNet):
             *((f"block{i}", block) for i, block in enumerate(self._blocks)),
             ("head", self._head),
         ])
+
+    def conv_bn_pairs(self) -> Iterator[tuple[nn.Module, str, str]]:
+        yield self, "_conv_stem", "_bn0"
+        for block in self._blocks:
+            if hasattr(block, "_expand_conv"):
+                yield block, "_expand_conv", "_bn0"
+            yield block, "_depthwise_conv", "_bn1"
+            yield block, "_project_conv", "_bn2"
+        yield self, "_conv_head", "_bn1"
 
     def _stem(self, x: Tensor) -> Tensor:
         return F.relu6(self._bn0(self._conv_stem(x)))

@@ -6,12 +6,14 @@ The Caffe names of Google's notebook resolve too: ``inception_4c/output``, ``inc
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .base import DreamNet
-from .inception_v3 import BasicConv2d
+from .inception_v3 import BasicConv2d, basic_conv_pairs
 
 #: Inception blocks: (name, in, 1x1, 3x3 reduce, 3x3, 5x5 reduce, 5x5, pool projection), as in torchvision.
 BLOCKS = [
@@ -86,6 +88,9 @@ class GoogLeNet(DreamNet):
         aliases.update({f"{_caffe(block)}/{caffe}": f"{block}.{branch}"
                         for block, *_ in BLOCKS for branch, caffe in CAFFE_BRANCH_NAMES.items()})
         self._set_stages(stages, aliases=aliases, taps=taps)
+
+    def conv_bn_pairs(self) -> Iterator[tuple[nn.Module, str, str]]:
+        return basic_conv_pairs(self)
 
     def classify(self, x: Tensor) -> Tensor:
         """ImageNet logits for a batch in the network's input space."""

@@ -6,6 +6,8 @@ Keras names the seed uses (``mixed0`` .. ``mixed10``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -33,6 +35,11 @@ class BasicConv2d(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.relu(self.bn(self.conv(x)))
+
+
+def basic_conv_pairs(model: nn.Module) -> Iterator[tuple[nn.Module, str, str]]:
+    """Each ``BasicConv2d``'s convolution and batch norm (for :meth:`DreamNet.fold_batch_norms`)."""
+    return ((m, "conv", "bn") for m in model.modules() if isinstance(m, BasicConv2d))
 
 
 class PoolingBlock(nn.Module):
@@ -198,6 +205,9 @@ class InceptionV3(DreamNet):
             ],
             aliases=KERAS_MIXED_NAMES,
         )
+
+    def conv_bn_pairs(self) -> Iterator[tuple[nn.Module, str, str]]:
+        return basic_conv_pairs(self)
 
     def use_keras_pooling(self) -> None:
         """Average borders over real pixels only, as Keras does (for weights converted from Keras)."""

@@ -111,5 +111,6 @@ def _load_model(name: str, weights: str | None, device: str, pretrained: bool) -
         else:
             load_state_dict(model, path, name)
         model.weights_sha256 = file_sha256(path)
+    model.fold_batch_norms()
     frozen(model)
     return model.to(device=torch.device(device), memory_format=torch.channels_last)

@@ -6,6 +6,8 @@ Layers: ``conv1`` (after batch norm and ReLU), ``maxpool``, then every bottlenec
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -61,6 +63,14 @@ class ResNet50(DreamNet):
             aliases[f"layer{index}"] = f"layer{index}.{blocks - 1}"
         self.fc = nn.Linear(c_in, num_classes)
         self._set_stages(stages, aliases=aliases)
+
+    def conv_bn_pairs(self) -> Iterator[tuple[nn.Module, str, str]]:
+        yield self, "conv1", "bn1"
+        for block in self.modules():
+            if isinstance(block, Bottleneck):
+                yield from ((block, f"conv{i}", f"bn{i}") for i in (1, 2, 3))
+                if block.downsample is not None:
+                    yield block.downsample, "0", "1"
 
     def _stem(self, x: Tensor) -> Tensor:
         return F.relu(self.bn1(self.conv1(x)))
