@@ -11,7 +11,8 @@ from PIL import Image
 from scipy.ndimage import zoom
 
 import deepdreamer as dd
-from deepdreamer.engine import DreamSettings, laplacian_normalize, octave_shapes, resize
+from deepdreamer.engine import DreamSettings, octave_shapes, resize
+from deepdreamer.gradients import laplacian_normalize
 
 
 def test_octave_shapes_follow_the_seed_formula_on_odd_sizes():

@@ -41,6 +41,7 @@ def dream(
     max_loss: float | None = None,
     jitter: int | None = None,
     laplacian_levels: int | None = None,
+    tile_size: int | None = None,
     seed: int | None = None,
     device: str = "auto",
     weights: str | Path | None = None,
@@ -51,14 +52,15 @@ def dream(
 
     Every setting left as ``None`` comes from the model's preset (``preset``, or the model's default);
     with ``model="inception_v3"`` the defaults are exactly the seed's. ``layers`` maps layer names to
-    weights. ``max_loss=math.inf`` disables the early stop. ``seed`` fixes anything random (jitter);
-    without it a seed is drawn and recorded in ``params``.
+    weights. ``max_loss=math.inf`` disables the early stop. Images with a side above ``tile_size`` get
+    their gradients tile by tile (bounded memory; 0 never tiles). ``seed`` fixes anything random (jitter,
+    tile grid); without it a seed is drawn and recorded in ``params``.
     """
     spec = model_spec(model)
     chosen = spec.preset(preset)
     overrides = {
         "step": step, "num_octaves": num_octaves, "octave_scale": octave_scale, "iterations": iterations,
-        "max_loss": max_loss, "jitter": jitter, "laplacian_levels": laplacian_levels,
+        "max_loss": max_loss, "jitter": jitter, "laplacian_levels": laplacian_levels, "tile_size": tile_size,
     }
     settings = replace(chosen.settings, **{k: v for k, v in overrides.items() if v is not None})
     if settings.max_loss is not None and math.isinf(settings.max_loss) and settings.max_loss > 0:
@@ -107,7 +109,7 @@ def dream(
 
 #: Parameters of :func:`dream` that a recorded dream can set (``--like``).
 REPEATABLE = ("model", "preset", "layers", "step", "num_octaves", "octave_scale", "iterations", "max_loss",
-              "jitter", "laplacian_levels", "seed", "weights")
+              "jitter", "laplacian_levels", "tile_size", "seed", "weights")
 
 
 def params_to_options(params: Mapping[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from click.core import ParameterSource
 from tqdm import tqdm
 
 from . import api
-from .engine import Progress
+from .engine import DreamSettings, Progress
 from .errors import DeepDreamError
 from .images import DEFAULT_MAX_PIXELS, EXAMPLE_PHOTOS, check_output_path, example_path, read_image, write_image
 from .models import list_models, load_model, model_spec
@@ -59,6 +59,9 @@ def cli() -> None:
               help=f"Random shift in pixels each step (0: off) [{_FROM_PRESET}].")
 @click.option("--laplacian-levels", type=int, default=_default("laplacian_levels"),
               help=f"Laplacian-pyramid gradient normalisation levels (0: off) [{_FROM_PRESET}].")
+@click.option("--tile-size", type=int, default=_default("tile_size"),
+              help="Compute gradients in tiles of this size above it, in bounded memory (0: never) "
+                   f"[default: {DreamSettings().tile_size}].")
 @click.option("--seed", type=int, default=_default("seed"), help="Seed for anything random [default: drawn, recorded].")
 @click.option("--device", default=_default("device"), show_default=True, help="auto, cpu, cuda or mps.")
 @click.option("--weights", type=click.Path(path_type=Path), default=_default("weights"),

@@ -3,7 +3,8 @@
 The default settings are the seed's algorithm (Chollet, *Deep Learning with Python*, ch. 8): for each
 octave, smallest first, resize the dream, run gradient ascent with the gradient normalised by its mean
 absolute value, then re-inject the detail that downscaling lost. Jitter and Laplacian-pyramid gradient
-normalisation are optional quality levers (off in the seed).
+normalisation are optional quality levers (off in the seed); images larger than ``tile_size`` get their
+gradients tile by tile (``gradients.py``) so memory stays bounded.
 """
 
 from __future__ import annotations
@@ -18,11 +19,17 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .errors import DeepDreamError
+from .gradients import (
+    TILE_ALIGNMENT,
+    LossFunction,
+    normalize_gradient,
+    tiled_loss_and_gradient,
+    whole_loss_and_gradient,
+)
 
-#: Floor of the gradient normaliser, as in the seed (``K.maximum(K.mean(K.abs(grads)), 1e-7)``).
-GRADIENT_FLOOR = 1e-7
-
-LossFunction = Callable[[Tensor], Tensor]
+#: Above this side (pixels), gradients are computed in tiles: per-pixel speed is flat from 512 to 1536 px on
+#: 2 CPU cores while memory grows with the area (benchmarks/tile_size.py), so 768 keeps a step under ~1 GB.
+DEFAULT_TILE_SIZE = 768
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,7 @@ class DreamSettings:
     max_loss: float | None = 10.0  # stop an octave once the loss exceeds this; None never stops
     jitter: int = 0  # random shift of up to this many pixels each step, undone after
     laplacian_levels: int = 0  # >1: normalise the gradient per Laplacian-pyramid band (0 or 1: off)
+    tile_size: int = DEFAULT_TILE_SIZE  # larger images get their gradient tile by tile (0: never)
 
     def check(self) -> None:
         """Refuse values that make no sense, in one line."""
@@ -53,6 +61,9 @@ class DreamSettings:
             raise DeepDreamError(f"jitter must be 0 or more pixels, not {self.jitter}")
         if not 0 <= self.laplacian_levels <= 8:
             raise DeepDreamError(f"laplacian levels must be between 0 and 8, not {self.laplacian_levels}")
+        if self.tile_size != 0 and (self.tile_size < 128 or self.tile_size % TILE_ALIGNMENT):
+            raise DeepDreamError(f"tile size must be 0 (no tiling) or a multiple of {TILE_ALIGNMENT} from 128 up, "
+                                 f"not {self.tile_size}")
 
 
 @dataclass(frozen=True)
@@ -94,51 +105,22 @@ def resize(x: Tensor, shape: tuple[int, int]) -> Tensor:
     return F.interpolate(x, size=shape, mode="bilinear", align_corners=True)
 
 
-def _binomial_blur_down(x: Tensor) -> Tensor:
-    kernel_1d = x.new_tensor([1.0, 4.0, 6.0, 4.0, 1.0]) / 16
-    kernel = (kernel_1d[:, None] * kernel_1d[None, :]).expand(x.shape[1], 1, 5, 5)
-    pad = min(2, x.shape[-2] - 1, x.shape[-1] - 1)
-    padded = F.pad(x, (pad,) * 4, mode="reflect") if pad > 0 else x
-    return F.conv2d(padded, kernel, stride=2, padding=2 - pad, groups=x.shape[1])
-
-
-def laplacian_normalize(g: Tensor, levels: int) -> Tensor:
-    """Split ``g`` into Laplacian-pyramid bands, scale each to unit RMS, and merge them back.
-
-    This evens out the gradient's frequencies (Mordvintsev's TF DeepDream notebook), so coarse,
-    coherent shapes grow instead of only pixel-level texture.
-    """
-    bands = []
-    current = g
-    for _ in range(levels - 1):
-        if min(current.shape[-2:]) < 2:
-            break
-        low = _binomial_blur_down(current)
-        bands.append(current - F.interpolate(low, size=current.shape[-2:], mode="bilinear", align_corners=False))
-        current = low
-    bands.append(current)
-    merged = bands[-1] / bands[-1].square().mean().sqrt().clamp_min(GRADIENT_FLOOR)
-    for band in reversed(bands[:-1]):
-        merged = F.interpolate(merged, size=band.shape[-2:], mode="bilinear", align_corners=False)
-        merged = merged + band / band.square().mean().sqrt().clamp_min(GRADIENT_FLOOR)
-    return merged
-
-
-def loss_and_gradient(
-    image: Tensor, loss_fn: LossFunction, jitter: int, generator: torch.Generator | None
+def ascent_direction(
+    image: Tensor, loss_fn: LossFunction, settings: DreamSettings, generator: torch.Generator
 ) -> tuple[float, Tensor]:
-    """The objective at ``image`` and its gradient, optionally under a random circular shift."""
+    """Loss and normalised gradient for one step, jittered; tiled on a randomly shifted grid for big images."""
     shift = (0, 0)
-    if jitter > 0:
-        dy, dx = torch.randint(-jitter, jitter + 1, (2,), generator=generator).tolist()
+    if settings.jitter > 0:
+        dy, dx = torch.randint(-settings.jitter, settings.jitter + 1, (2,), generator=generator).tolist()
         shift = (dy, dx)
-    x = torch.roll(image, shift, dims=(-2, -1)) if shift != (0, 0) else image
-    x = x.detach().requires_grad_(True)
-    loss = loss_fn(x)
-    (grad,) = torch.autograd.grad(loss, x)
-    if shift != (0, 0):
-        grad = torch.roll(grad, (-shift[0], -shift[1]), dims=(-2, -1))
-    return float(loss.detach()), grad
+    height, width = image.shape[-2:]
+    if settings.tile_size and max(height, width) > settings.tile_size:
+        cells = settings.tile_size // TILE_ALIGNMENT
+        offset = (TILE_ALIGNMENT * torch.randint(0, cells, (2,), generator=generator)).tolist()
+        loss, grad = tiled_loss_and_gradient(image, loss_fn, settings.tile_size, (offset[0], offset[1]), shift)
+    else:
+        loss, grad = whole_loss_and_gradient(image, loss_fn, shift)
+    return loss, normalize_gradient(grad, settings.laplacian_levels)
 
 
 def gradient_ascent(
@@ -146,25 +128,23 @@ def gradient_ascent(
     loss_fn: LossFunction,
     settings: DreamSettings,
     *,
-    generator: torch.Generator | None = None,
+    generator: torch.Generator,
     report: Callable[[int, float], None] | None = None,
-) -> tuple[Tensor, int, float]:
-    """Run up to ``settings.iterations`` steps on one octave.
+) -> tuple[int, float]:
+    """Run up to ``settings.iterations`` steps on one octave, updating ``image`` in place.
 
-    Returns the image, the number of steps applied, and the last loss evaluated (NaN if none was).
+    Returns the number of steps applied and the last loss evaluated (NaN if none was).
     """
     loss = math.nan
     for i in range(settings.iterations):
-        loss, grad = loss_and_gradient(image, loss_fn, settings.jitter, generator)
+        loss, direction = ascent_direction(image, loss_fn, settings, generator)
         if settings.max_loss is not None and loss > settings.max_loss:
-            return image, i, loss
-        if settings.laplacian_levels > 1:
-            grad = laplacian_normalize(grad, settings.laplacian_levels)
-        grad = grad / grad.abs().mean().clamp_min(GRADIENT_FLOOR)
-        image = image + settings.step * grad
+            return i, loss
+        image.add_(direction, alpha=settings.step)
+        del direction
         if report is not None:
             report(i + 1, loss)
-    return image, settings.iterations, loss
+    return settings.iterations, loss
 
 
 def dream_octaves(
@@ -187,7 +167,7 @@ def dream_octaves(
         )
     output = DreamOutput(image=original)
     shrunk_original = resize(original, shapes[0])
-    image = shrunk_original
+    image = shrunk_original.clone()  # updated in place; full-size tensors are few on a 24 MP photo
     with torch.no_grad():
         for octave, shape in enumerate(shapes):
             image = resize(image, shape)
@@ -198,9 +178,9 @@ def dream_octaves(
                                       time.perf_counter() - start))
 
             with torch.enable_grad():
-                image, steps, last_loss = gradient_ascent(image, loss_fn, settings, generator=generator, report=report)
+                steps, last_loss = gradient_ascent(image, loss_fn, settings, generator=generator, report=report)
             same_size_original = resize(original, shape)
-            image = image + same_size_original - resize(shrunk_original, shape)
+            image.add_(same_size_original).sub_(resize(shrunk_original, shape))  # re-inject the lost detail
             shrunk_original = same_size_original
             output.steps_per_octave.append(steps)
             if keep_octaves:

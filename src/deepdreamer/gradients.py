@@ -1,0 +1,116 @@
+"""One ascent direction: the objective's gradient w.r.t. the image, whole or tile by tile, and its normalisation.
+
+Tiling bounds memory by the tile, not the image: each tile is run through the network with a margin of
+context around it and only the gradient of its core is kept, so tile borders carry the same gradient as the
+whole-image computation would (no seams). Tiles, margins and the grid's random offset are multiples of
+``TILE_ALIGNMENT``, the networks' largest stride, so every tile samples the image on the same grid as the
+whole-image pass: a strided network shifted by a non-multiple of its stride gives another gradient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+LossFunction = Callable[[Tensor], Tensor]
+
+#: Floor of the gradient normaliser, as in the seed (``K.maximum(K.mean(K.abs(grads)), 1e-7)``).
+GRADIENT_FLOOR = 1e-7
+#: Context (input pixels) computed around each tile and then dropped: what makes tile borders invisible
+#: (at 64 the gradient near a border has the whole-image magnitude; at 32 it is 20-30% weaker there).
+TILE_MARGIN = 64
+#: The largest stride of the dreamable networks: tile geometry is kept on multiples of it.
+TILE_ALIGNMENT = 32
+
+
+def whole_loss_and_gradient(
+    image: Tensor, loss_fn: LossFunction, shift: tuple[int, int] = (0, 0)
+) -> tuple[float, Tensor]:
+    """The objective at ``image`` and its gradient, the image circularly shifted by ``shift`` (jitter)."""
+    x = _roll(image, shift).detach().requires_grad_(True)
+    loss = loss_fn(x)
+    (grad,) = torch.autograd.grad(loss, x)
+    return float(loss.detach()), _roll(grad, (-shift[0], -shift[1]))
+
+
+def _roll(x: Tensor, shift: tuple[int, int]) -> Tensor:
+    return torch.roll(x, shift, dims=(-2, -1)) if shift != (0, 0) else x
+
+
+def _spans(length: int, tile: int, offset: int) -> list[tuple[int, int]]:
+    """Tile cores along one axis: a grid of ``tile`` starting ``offset`` pixels before 0, clipped to the image."""
+    starts = range(-offset, length, tile)
+    return [(max(start, 0), min(start + tile, length)) for start in starts if min(start + tile, length) > 0]
+
+
+def tiled_loss_and_gradient(
+    image: Tensor,
+    loss_fn: LossFunction,
+    tile: int,
+    offset: tuple[int, int] = (0, 0),
+    shift: tuple[int, int] = (0, 0),
+    margin: int = TILE_MARGIN,
+) -> tuple[float, Tensor]:
+    """The objective and its gradient computed tile by tile; peak memory is that of one tile.
+
+    The grid starts ``offset`` pixels before the image's corner; ``shift`` jitters the image as in
+    :func:`whole_loss_and_gradient`. Each tile's objective is weighted by its share of the image, so the
+    loss approximates the whole-image value (the seed's objective is a mean) and ``max_loss`` keeps its
+    meaning; the border crop at tile edges makes it a little lower.
+    """
+    image = _roll(image, shift)
+    height, width = image.shape[-2:]
+    grad = torch.empty_like(image)
+    total = 0.0
+    for y0, y1 in _spans(height, tile, offset[0]):
+        for x0, x1 in _spans(width, tile, offset[1]):
+            ey0, ey1 = max(y0 - margin, 0), min(y1 + margin, height)
+            ex0, ex1 = max(x0 - margin, 0), min(x1 + margin, width)
+            piece = image[..., ey0:ey1, ex0:ex1].detach().requires_grad_(True)
+            loss = loss_fn(piece)
+            # per-pixel gradients on the same scale in every tile: the objective divides by the tile's size
+            weight = (ey1 - ey0) * (ex1 - ex0) / (height * width)
+            (piece_grad,) = torch.autograd.grad(loss * weight, piece)
+            grad[..., y0:y1, x0:x1] = piece_grad[..., y0 - ey0:y1 - ey0, x0 - ex0:x1 - ex0]
+            total += float(loss.detach()) * (y1 - y0) * (x1 - x0) / (height * width)
+    return total, _roll(grad, (-shift[0], -shift[1]))
+
+
+def _binomial_blur_down(x: Tensor) -> Tensor:
+    kernel_1d = x.new_tensor([1.0, 4.0, 6.0, 4.0, 1.0]) / 16
+    kernel = (kernel_1d[:, None] * kernel_1d[None, :]).expand(x.shape[1], 1, 5, 5)
+    pad = min(2, x.shape[-2] - 1, x.shape[-1] - 1)
+    padded = F.pad(x, (pad,) * 4, mode="reflect") if pad > 0 else x
+    return F.conv2d(padded, kernel, stride=2, padding=2 - pad, groups=x.shape[1])
+
+
+def laplacian_normalize(g: Tensor, levels: int) -> Tensor:
+    """Split ``g`` into Laplacian-pyramid bands, scale each to unit RMS, and merge them back.
+
+    This evens out the gradient's frequencies (Mordvintsev's TF DeepDream notebook), so coarse,
+    coherent shapes grow instead of only pixel-level texture.
+    """
+    bands = []
+    current = g
+    for _ in range(levels - 1):
+        if min(current.shape[-2:]) < 2:
+            break
+        low = _binomial_blur_down(current)
+        bands.append(current - F.interpolate(low, size=current.shape[-2:], mode="bilinear", align_corners=False))
+        current = low
+    bands.append(current)
+    merged = bands[-1] / bands[-1].square().mean().sqrt().clamp_min(GRADIENT_FLOOR)
+    for band in reversed(bands[:-1]):
+        merged = F.interpolate(merged, size=band.shape[-2:], mode="bilinear", align_corners=False)
+        merged = merged + band / band.square().mean().sqrt().clamp_min(GRADIENT_FLOOR)
+    return merged
+
+
+def normalize_gradient(grad: Tensor, laplacian_levels: int) -> Tensor:
+    """The seed's normalisation (divide by mean |g|, floored), after the optional Laplacian one."""
+    if laplacian_levels > 1:
+        grad = laplacian_normalize(grad, laplacian_levels)
+    return grad.div_(grad.abs().mean().clamp_min(GRADIENT_FLOOR))

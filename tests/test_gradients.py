@@ -1,0 +1,78 @@
+"""Gradients tile by tile: close to the whole-image gradient, with no seams at tile borders."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+import deepdreamer as dd
+from deepdreamer.gradients import tiled_loss_and_gradient, whole_loss_and_gradient
+from deepdreamer.images import to_tensor
+from deepdreamer.objectives import layer_mix
+
+from .conftest import small_photo
+
+TILE = 128
+BORDERS = [128, 256, 384]  # tile-border columns of a 512-wide image with the grid at offset 0
+
+
+@pytest.fixture(scope="module")
+def loss_fn(lite0):
+    objective = layer_mix({"block8": 1.0, "block10": 1.0})
+    return lambda x: objective(lite0.activations(x, objective.layers))
+
+
+def border_profile(grad: torch.Tensor) -> tuple[float, float]:
+    """(jump across border columns / jump elsewhere, |g| within 4 px of borders / |g| elsewhere)."""
+    jump = (grad[..., 1:] - grad[..., :-1]).abs().mean(dim=(0, 1, 2))  # jump[c - 1]: between columns c-1, c
+    near_border = torch.zeros(grad.shape[-1], dtype=torch.bool)
+    for c in BORDERS:
+        near_border[c - 4:c + 4] = True
+    magnitude = grad.abs().mean(dim=(0, 1, 2))
+    at = torch.tensor([c - 1 for c in BORDERS])
+    elsewhere = torch.ones_like(jump, dtype=torch.bool)
+    elsewhere[at] = False
+    return (float(jump[at].mean() / jump[elsewhere].mean()),
+            float(magnitude[near_border].mean() / magnitude[~near_border].mean()))
+
+
+@pytest.mark.parametrize("picture", ["flat", "photo"])
+def test_tile_borders_carry_no_seam(lite0, loss_fn, picture):
+    image = Image.new("RGB", (512, 340), (128, 120, 110)) if picture == "flat" else small_photo("coffee", 512)
+    x = lite0.to_input(to_tensor(image))
+    _, whole = whole_loss_and_gradient(x, loss_fn)
+    _, tiled = tiled_loss_and_gradient(x, loss_fn, TILE)
+    jump, magnitude = border_profile(tiled)
+    whole_jump, _ = border_profile(whole)
+    assert jump <= max(1.1, 1.1 * whole_jump)  # no sharper step at tile borders than the whole gradient has there
+    assert 0.8 <= magnitude <= 1.25  # and no weak or strong band along them
+    # the same measure does see the seams of tiles without context margins
+    _, bare = tiled_loss_and_gradient(x, loss_fn, TILE, margin=0)
+    assert border_profile(bare)[1] < 0.75
+
+
+def test_tiled_gradient_is_close_to_the_whole_one(lite0, loss_fn):
+    x = lite0.to_input(to_tensor(small_photo("astronaut", 800)))
+    whole_loss, whole = whole_loss_and_gradient(x, loss_fn)
+    tiled_loss, tiled = tiled_loss_and_gradient(x, loss_fn, 384, offset=(96, 256))
+    assert float((tiled - whole).abs().mean() / whole.abs().mean()) < 0.1
+    assert 0.7 * whole_loss < tiled_loss <= whole_loss  # tile borders drop a little of the seed's cropped loss
+
+
+def test_small_images_take_the_untiled_path(cat):
+    untiled = dd.dream(cat, tile_size=0, seed=1, iterations=3, device="cpu").image
+    default = dd.dream(cat, seed=1, iterations=3, device="cpu").image
+    assert max(cat.size) < dd.DreamSettings().tile_size
+    assert np.array_equal(np.asarray(untiled), np.asarray(default))
+
+
+def test_a_tiled_dream_raises_the_objective_and_keeps_the_size():
+    photo = small_photo("rocket", 600)
+    losses: list[float] = []
+    result = dd.dream(photo, tile_size=256, num_octaves=1, iterations=6, seed=0, device="cpu",
+                      progress=lambda p: None if p.octave_done else losses.append(p.loss))
+    assert result.image.size == photo.size
+    assert losses[-1] > 1.2 * losses[0]
+    assert result.params["tile_size"] == 256
