@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
@@ -12,12 +12,13 @@ from typing import Any
 
 import torch
 from PIL import Image
+from torch import Tensor
 
 from .engine import ProgressCallback, dream_octaves
 from .errors import DeepDreamError
 from .images import attach_alpha, split_alpha, to_image, to_tensor
-from .models import DEFAULT_MODEL, load_model, model_spec
-from .objectives import layer_mix
+from .models import DEFAULT_MODEL, DreamNet, load_model, model_spec
+from .objectives import Objective, layer_mix
 
 
 @dataclass
@@ -44,6 +45,7 @@ def dream(
     tile_size: int | None = None,
     seed: int | None = None,
     device: str = "auto",
+    precision: str = "fp32",
     weights: str | Path | None = None,
     keep_octaves: bool = False,
     progress: ProgressCallback | None = None,
@@ -54,7 +56,8 @@ def dream(
     with ``model="inception_v3"`` the defaults are exactly the seed's. ``layers`` maps layer names to
     weights. ``max_loss=math.inf`` disables the early stop. Images with a side above ``tile_size`` get
     their gradients tile by tile (bounded memory; 0 never tiles). ``seed`` fixes anything random (jitter,
-    tile grid); without it a seed is drawn and recorded in ``params``.
+    tile grid); without it a seed is drawn and recorded in ``params``. ``precision="bf16"`` runs the network
+    in bfloat16 (fast on GPUs and on CPUs with AVX-512 BF16 or AMX; much slower on CPUs without them).
     """
     spec = model_spec(model)
     chosen = spec.preset(preset)
@@ -81,7 +84,7 @@ def dream(
     param = next(net.parameters())
     x = net.to_input(to_tensor(rgb).to(param.device)).contiguous(memory_format=torch.channels_last)
     output = dream_octaves(
-        x, lambda t: objective(net.activations(t, objective.layers)), settings,
+        x, objective_function(net, objective, precision), settings,
         seed=seed, progress=progress, keep_octaves=keep_octaves,
     )
 
@@ -95,6 +98,7 @@ def dream(
         "layers": layer_weights,
         **{name: getattr(settings, name) for name in overrides},
         "seed": seed,
+        "precision": precision,
         "weights": None if weights is None else str(weights),
         "weights_sha256": net.weights_sha256,
         "objective": str(objective),
@@ -107,9 +111,28 @@ def dream(
     )
 
 
+PRECISIONS = {"fp32": None, "bf16": torch.bfloat16}
+
+
+def objective_function(net: DreamNet, objective: Objective, precision: str = "fp32") -> Callable[[Tensor], Tensor]:
+    """The scalar to maximise as a function of the network input; the objective itself is summed in fp32."""
+    if precision not in PRECISIONS:
+        raise DeepDreamError(f"unknown precision {precision!r}; choose from {', '.join(PRECISIONS)}")
+    dtype = PRECISIONS[precision]
+
+    def evaluate(x: Tensor) -> Tensor:
+        if dtype is None:
+            return objective(net.activations(x, objective.layers))
+        with torch.autocast(x.device.type, dtype=dtype):
+            activations = net.activations(x, objective.layers)
+        return objective({name: act.float() for name, act in activations.items()})
+
+    return evaluate
+
+
 #: Parameters of :func:`dream` that a recorded dream can set (``--like``).
 REPEATABLE = ("model", "preset", "layers", "step", "num_octaves", "octave_scale", "iterations", "max_loss",
-              "jitter", "laplacian_levels", "tile_size", "seed", "weights")
+              "jitter", "laplacian_levels", "tile_size", "seed", "precision", "weights")
 
 
 def params_to_options(params: Mapping[str, Any]) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from .engine import DreamSettings, Progress
 from .errors import DeepDreamError
 from .images import DEFAULT_MAX_PIXELS, EXAMPLE_PHOTOS, check_output_path, example_path, read_image, write_image
 from .models import list_models, load_model, model_spec
+from .runtime import keep_freed_memory
 
 _DREAM_DEFAULTS = {name: p.default for name, p in inspect.signature(api.dream).parameters.items()}
 _FROM_PRESET = "default: the model's preset"
@@ -64,6 +65,8 @@ def cli() -> None:
                    f"[default: {DreamSettings().tile_size}].")
 @click.option("--seed", type=int, default=_default("seed"), help="Seed for anything random [default: drawn, recorded].")
 @click.option("--device", default=_default("device"), show_default=True, help="auto, cpu, cuda or mps.")
+@click.option("--precision", type=click.Choice(list(api.PRECISIONS)), default=_default("precision"),
+              show_default=True, help="bf16: faster on GPUs and CPUs with BF16 units, slower elsewhere.")
 @click.option("--weights", type=click.Path(path_type=Path), default=_default("weights"),
               help="Checkpoint file to load instead of the model's standard weights.")
 @click.option("--save-octaves", is_flag=True, help="Also write each octave's image as dream_at_scale_WxH.png.")
@@ -201,4 +204,5 @@ def _fail(message: str) -> int:
 def run() -> None:
     """Console entry point. SIGTERM (a batch system's stop) is handled like Ctrl-C: no partial file."""
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    keep_freed_memory()
     sys.exit(main())

@@ -1,0 +1,31 @@
+"""Process-wide settings that make the ascent faster: set by the program, never asked of the user's shell."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+
+
+def keep_freed_memory() -> None:
+    """Ask glibc to keep freed memory instead of returning it to the system.
+
+    Every ascent step allocates and frees the same large activation buffers. By default glibc serves
+    blocks above 32 MB with fresh ``mmap`` calls and unmaps them on free, so each step faults its
+    memory in again; keeping it makes EfficientNet-Lite0 steps ~20% faster at 512 px and large images
+    (the issue's measurement: 2048x1536) 2-3x faster. A no-op outside glibc.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return
+    try:
+        libc = ctypes.CDLL(name)
+        libc.mallopt(_M_MMAP_THRESHOLD, 1 << 30)
+        libc.mallopt(_M_TRIM_THRESHOLD, (1 << 31) - 1)
+    except (OSError, AttributeError):
+        return
