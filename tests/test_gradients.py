@@ -8,7 +8,7 @@ import torch
 from PIL import Image
 
 import deepdreamer as dd
-from deepdreamer.gradients import tiled_loss_and_gradient, whole_loss_and_gradient
+from deepdreamer.gradients import balanced_tile, tiled_loss_and_gradient, whole_loss_and_gradient
 from deepdreamer.images import to_tensor
 from deepdreamer.objectives import layer_mix
 
@@ -59,6 +59,10 @@ def test_tiled_gradient_is_close_to_the_whole_one(lite0, loss_fn):
     tiled_loss, tiled = tiled_loss_and_gradient(x, loss_fn, 384, offset=(96, 256))
     assert float((tiled - whole).abs().mean() / whole.abs().mean()) < 0.1
     assert 0.7 * whole_loss < tiled_loss <= whole_loss  # tile borders drop a little of the seed's cropped loss
+    # jitter: tiles read the shifted image by wrapped indices, as the whole pass reads a rolled copy
+    _, whole = whole_loss_and_gradient(x, loss_fn, shift=(5, -7))
+    _, tiled = tiled_loss_and_gradient(x, loss_fn, 384, offset=(96, 256), shift=(5, -7))
+    assert float((tiled - whole).abs().mean() / whole.abs().mean()) < 0.1
 
 
 def test_small_images_take_the_untiled_path(cat):
@@ -76,3 +80,11 @@ def test_a_tiled_dream_raises_the_objective_and_keeps_the_size():
     assert result.image.size == photo.size
     assert losses[-1] > 1.2 * losses[0]
     assert result.params["tile_size"] == 256
+
+
+@pytest.mark.parametrize("length, tile, expected", [(800, 1024, 800), (2048, 1024, 1024),
+                                                    (6000, 1024, 1024), (1500, 1024, 768), (4000, 768, 672)])
+def test_balanced_tiles_are_aligned_and_cover_the_image_with_the_fewest_tiles(length, tile, expected):
+    side = balanced_tile(length, tile)
+    assert side == expected and side % 32 == 0
+    assert -(-length // side) == -(-length // tile)

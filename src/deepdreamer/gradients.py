@@ -46,6 +46,12 @@ def _spans(length: int, tile: int, offset: int) -> list[tuple[int, int]]:
     return [(max(start, 0), min(start + tile, length)) for start in starts if min(start + tile, length) > 0]
 
 
+def balanced_tile(length: int, tile: int) -> int:
+    """The smallest aligned tile side that covers ``length`` with as many tiles as ``tile`` would need."""
+    count = -(-length // tile)
+    return min(tile, -(-length // count // TILE_ALIGNMENT) * TILE_ALIGNMENT)
+
+
 def tiled_loss_and_gradient(
     image: Tensor,
     loss_fn: LossFunction,
@@ -57,26 +63,31 @@ def tiled_loss_and_gradient(
     """The objective and its gradient computed tile by tile; peak memory is that of one tile.
 
     The grid starts ``offset`` pixels before the image's corner; ``shift`` jitters the image as in
-    :func:`whole_loss_and_gradient`. Each tile's objective is weighted by its share of the image, so the
-    loss approximates the whole-image value (the seed's objective is a mean) and ``max_loss`` keeps its
-    meaning; the border crop at tile edges makes it a little lower.
+    :func:`whole_loss_and_gradient`, by wrapping each tile's indices instead of copying the image.
+    Each tile's objective is weighted by its share of the image, so the loss approximates the
+    whole-image value (the seed's objective is a mean) and ``max_loss`` keeps its meaning; the border
+    crop at tile edges makes it a little lower.
     """
-    image = _roll(image, shift)
     height, width = image.shape[-2:]
+    tile_h, tile_w = balanced_tile(height, tile), balanced_tile(width, tile)
+    # row r of the jittered image is row (r - dy) mod height of the image
+    rows = (torch.arange(height, device=image.device) - shift[0]) % height
+    cols = (torch.arange(width, device=image.device) - shift[1]) % width
     grad = torch.empty_like(image)
     total = 0.0
-    for y0, y1 in _spans(height, tile, offset[0]):
-        for x0, x1 in _spans(width, tile, offset[1]):
+    for y0, y1 in _spans(height, tile_h, offset[0] % tile_h):
+        for x0, x1 in _spans(width, tile_w, offset[1] % tile_w):
             ey0, ey1 = max(y0 - margin, 0), min(y1 + margin, height)
             ex0, ex1 = max(x0 - margin, 0), min(x1 + margin, width)
-            piece = image[..., ey0:ey1, ex0:ex1].detach().requires_grad_(True)
+            piece = image.index_select(-2, rows[ey0:ey1]).index_select(-1, cols[ex0:ex1]).requires_grad_(True)
             loss = loss_fn(piece)
             # per-pixel gradients on the same scale in every tile: the objective divides by the tile's size
             weight = (ey1 - ey0) * (ex1 - ex0) / (height * width)
             (piece_grad,) = torch.autograd.grad(loss * weight, piece)
-            grad[..., y0:y1, x0:x1] = piece_grad[..., y0 - ey0:y1 - ey0, x0 - ex0:x1 - ex0]
+            core = piece_grad[..., y0 - ey0:y1 - ey0, x0 - ex0:x1 - ex0]
+            grad[..., rows[y0:y1, None], cols[None, x0:x1]] = core
             total += float(loss.detach()) * (y1 - y0) * (x1 - x0) / (height * width)
-    return total, _roll(grad, (-shift[0], -shift[1]))
+    return total, grad
 
 
 def _binomial_blur_down(x: Tensor) -> Tensor:
@@ -113,4 +124,5 @@ def normalize_gradient(grad: Tensor, laplacian_levels: int) -> Tensor:
     """The seed's normalisation (divide by mean |g|, floored), after the optional Laplacian one."""
     if laplacian_levels > 1:
         grad = laplacian_normalize(grad, laplacian_levels)
-    return grad.div_(grad.abs().mean().clamp_min(GRADIENT_FLOOR))
+    mean_magnitude = torch.linalg.vector_norm(grad, ord=1) / grad.numel()  # no |g| temporary: big images
+    return grad.div_(mean_magnitude.clamp_min(GRADIENT_FLOOR))
