@@ -54,8 +54,8 @@ def dream(
 
     Every setting left as ``None`` comes from the model's preset (``preset``, or the model's default);
     with ``model="inception_v3"`` the defaults are exactly the seed's. ``layers`` maps layer names to
-    weights. ``max_loss=math.inf`` disables the early stop. Images with a side above ``tile_size`` get
-    their gradients tile by tile (bounded memory; 0 never tiles). ``seed`` fixes anything random (jitter,
+    weights. ``max_loss=math.inf`` disables the early stop. Images above twice ``tile_size`` squared in
+    pixels get their gradients tile by tile (bounded memory; 0 never tiles). ``seed`` fixes anything random (jitter,
     tile grid); without it a seed is drawn and recorded in ``params``. ``precision="bf16"`` runs the network
     in bfloat16 (fast on GPUs and on CPUs with AVX-512 BF16 or AMX; much slower on CPUs without them).
     """

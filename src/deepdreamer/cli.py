@@ -61,7 +61,7 @@ def cli() -> None:
 @click.option("--laplacian-levels", type=int, default=_default("laplacian_levels"),
               help=f"Laplacian-pyramid gradient normalisation levels (0: off) [{_FROM_PRESET}].")
 @click.option("--tile-size", type=int, default=_default("tile_size"),
-              help="Compute gradients in tiles of this size above it, in bounded memory (0: never) "
+              help="Compute gradients in tiles of this side for images above twice its square (0: never) "
                    f"[default: {DreamSettings().tile_size}].")
 @click.option("--seed", type=int, default=_default("seed"), help="Seed for anything random [default: drawn, recorded].")
 @click.option("--device", default=_default("device"), show_default=True, help="auto, cpu, cuda or mps.")

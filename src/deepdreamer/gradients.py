@@ -99,25 +99,26 @@ def _binomial_blur_down(x: Tensor) -> Tensor:
 
 
 def laplacian_normalize(g: Tensor, levels: int) -> Tensor:
-    """Split ``g`` into Laplacian-pyramid bands, scale each to unit RMS, and merge them back.
+    """Split ``g`` into Laplacian-pyramid bands, scale each to unit RMS, and merge them back (in place).
 
     This evens out the gradient's frequencies (Mordvintsev's TF DeepDream notebook), so coarse,
-    coherent shapes grow instead of only pixel-level texture.
+    coherent shapes grow instead of only pixel-level texture. ``g`` itself becomes the finest band and
+    then the result, so a 24-megapixel gradient needs one full-size temporary, not a pyramid of them.
     """
-    bands = []
-    current = g
-    for _ in range(levels - 1):
-        if min(current.shape[-2:]) < 2:
-            break
-        low = _binomial_blur_down(current)
-        bands.append(current - F.interpolate(low, size=current.shape[-2:], mode="bilinear", align_corners=False))
-        current = low
-    bands.append(current)
-    merged = bands[-1] / bands[-1].square().mean().sqrt().clamp_min(GRADIENT_FLOOR)
-    for band in reversed(bands[:-1]):
-        merged = F.interpolate(merged, size=band.shape[-2:], mode="bilinear", align_corners=False)
-        merged = merged + band / band.square().mean().sqrt().clamp_min(GRADIENT_FLOOR)
-    return merged
+    if levels < 2 or min(g.shape[-2:]) < 2:
+        return g.div_(_rms(g))
+    low = _binomial_blur_down(g)
+    g.sub_(_upsample(low, g))  # the finest band
+    g.div_(_rms(g))
+    return g.add_(_upsample(laplacian_normalize(low, levels - 1), g))
+
+
+def _rms(x: Tensor) -> Tensor:
+    return (torch.linalg.vector_norm(x) / x.numel() ** 0.5).clamp_min(GRADIENT_FLOOR)
+
+
+def _upsample(x: Tensor, like: Tensor) -> Tensor:
+    return F.interpolate(x, size=like.shape[-2:], mode="bilinear", align_corners=False)
 
 
 def normalize_gradient(grad: Tensor, laplacian_levels: int) -> Tensor:

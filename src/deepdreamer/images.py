@@ -197,12 +197,12 @@ def attach_alpha(rgb: Image.Image, alpha: Image.Image | None) -> Image.Image:
 
 
 def to_tensor(image: Image.Image) -> Tensor:
-    """An RGB image as a 1x3xHxW float32 tensor of 0..255 values."""
-    array = np.asarray(image.convert("RGB"), dtype=np.float32)
-    return torch.from_numpy(array.copy()).permute(2, 0, 1).unsqueeze(0)
+    """An RGB image as a 1x3xHxW float32 tensor of 0..255 values (channels-last in memory)."""
+    array = np.array(image.convert("RGB"), dtype=np.uint8)  # 1 byte a value until the one float copy
+    return torch.from_numpy(array).permute(2, 0, 1).unsqueeze(0).float()
 
 
 def to_image(tensor: Tensor) -> Image.Image:
     """Inverse of :func:`to_tensor`: rounds to the nearest level and clips to 0..255."""
-    array = tensor.detach().squeeze(0).permute(1, 2, 0).float().cpu().numpy()
-    return Image.fromarray(np.clip(np.rint(array), 0, 255).astype(np.uint8), "RGB")
+    levels = tensor.detach().round().clamp_(0, 255).to(torch.uint8)
+    return Image.fromarray(levels.squeeze(0).permute(1, 2, 0).cpu().contiguous().numpy(), "RGB")

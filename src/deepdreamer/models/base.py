@@ -132,14 +132,14 @@ class DreamNet(nn.Module):
         return mean, std
 
     def to_input(self, pixels: Tensor) -> Tensor:
-        """0..255 RGB (N x 3 x H x W) -> the network's input space."""
+        """0..255 RGB (N x 3 x H x W) -> the network's input space, in place."""
         mean, std = self._pixel_stats(pixels)
-        return (pixels - mean) / std
+        return pixels.sub_(mean).div_(std)
 
     def to_pixels(self, x: Tensor) -> Tensor:
-        """Inverse of :meth:`to_input`."""
+        """Inverse of :meth:`to_input`, in place."""
         mean, std = self._pixel_stats(x)
-        return x * std + mean
+        return x.mul_(std).add_(mean)
 
     def conv_bn_pairs(self) -> Iterator[tuple[nn.Module, str, str]]:
         """``(owner, conv attribute, batch-norm attribute)`` for each convolution followed by a batch norm."""
