@@ -91,11 +91,12 @@ def tiled_loss_and_gradient(
 
 
 def _binomial_blur_down(x: Tensor) -> Tensor:
+    """5x5 binomial blur and 2x decimation; borders renormalised (no padded copy of a big gradient)."""
     kernel_1d = x.new_tensor([1.0, 4.0, 6.0, 4.0, 1.0]) / 16
     kernel = (kernel_1d[:, None] * kernel_1d[None, :]).expand(x.shape[1], 1, 5, 5)
-    pad = min(2, x.shape[-2] - 1, x.shape[-1] - 1)
-    padded = F.pad(x, (pad,) * 4, mode="reflect") if pad > 0 else x
-    return F.conv2d(padded, kernel, stride=2, padding=2 - pad, groups=x.shape[1])
+    blurred = F.conv2d(x, kernel, stride=2, padding=2, groups=x.shape[1])
+    coverage = F.conv2d(x.new_ones(1, 1, *x.shape[-2:]), kernel[:1], stride=2, padding=2)
+    return blurred.div_(coverage)
 
 
 def laplacian_normalize(g: Tensor, levels: int) -> Tensor:
@@ -114,7 +115,12 @@ def laplacian_normalize(g: Tensor, levels: int) -> Tensor:
 
 
 def _rms(x: Tensor) -> Tensor:
-    return (torch.linalg.vector_norm(x) / x.numel() ** 0.5).clamp_min(GRADIENT_FLOOR)
+    return (_chunked_sum(x, torch.square) / x.numel()).sqrt().clamp_min(GRADIENT_FLOOR)
+
+
+def _chunked_sum(x: Tensor, transform: Callable[[Tensor], Tensor]) -> Tensor:
+    """``transform(x).sum()`` in row chunks, so a 24-megapixel tensor needs no full-size temporary."""
+    return sum((transform(chunk).sum() for chunk in x.split(256, dim=-2)), x.new_zeros(()))
 
 
 def _upsample(x: Tensor, like: Tensor) -> Tensor:
@@ -125,5 +131,5 @@ def normalize_gradient(grad: Tensor, laplacian_levels: int) -> Tensor:
     """The seed's normalisation (divide by mean |g|, floored), after the optional Laplacian one."""
     if laplacian_levels > 1:
         grad = laplacian_normalize(grad, laplacian_levels)
-    mean_magnitude = torch.linalg.vector_norm(grad, ord=1) / grad.numel()  # no |g| temporary: big images
+    mean_magnitude = _chunked_sum(grad, torch.abs) / grad.numel()
     return grad.div_(mean_magnitude.clamp_min(GRADIENT_FLOOR))
