@@ -13,7 +13,7 @@ import time
 import torch
 
 import deepdreamer as dd
-from deepdreamer.engine import loss_and_gradient
+from deepdreamer.gradients import whole_loss_and_gradient
 from deepdreamer.objectives import layer_mix
 
 
@@ -27,10 +27,10 @@ def step_time(model: str, size: int, repeats: int) -> tuple[float, str]:
     def loss(t: torch.Tensor) -> torch.Tensor:
         return objective(net.activations(t, objective.layers))
 
-    loss_and_gradient(x, loss, 0, None)  # warm-up
+    whole_loss_and_gradient(x, loss)  # warm-up
     start = time.perf_counter()
     for _ in range(repeats):
-        loss_and_gradient(x, loss, 0, None)
+        whole_loss_and_gradient(x, loss)
     return (time.perf_counter() - start) / repeats, "real" if present else "random"
 
 
