@@ -88,3 +88,28 @@ def test_balanced_tiles_are_aligned_and_cover_the_image_with_the_fewest_tiles(le
     side = balanced_tile(length, tile)
     assert side == expected and side % 32 == 0
     assert -(-length // side) == -(-length // tile)
+
+
+def _reference_laplacian(g: torch.Tensor, levels: int) -> torch.Tensor:
+    """The pyramid written plainly on whole tensors: the oracle for the strip-by-strip version."""
+    if levels < 2 or min(g.shape[-2:]) < 2:
+        return g / g.square().mean().sqrt()
+    kernel_1d = g.new_tensor([1.0, 4.0, 6.0, 4.0, 1.0]) / 16
+    kernel = (kernel_1d[:, None] * kernel_1d[None, :]).expand(g.shape[1], 1, 5, 5)
+    coverage = torch.nn.functional.conv2d(g.new_ones(1, 1, *g.shape[-2:]), kernel[:1], stride=2, padding=2)
+    low = torch.nn.functional.conv2d(g, kernel, stride=2, padding=2, groups=g.shape[1]) / coverage
+
+    def up(x: torch.Tensor) -> torch.Tensor:
+        return torch.nn.functional.interpolate(x, size=g.shape[-2:], mode="bilinear", align_corners=False)
+
+    band = g - up(low)
+    return band / band.square().mean().sqrt() + up(_reference_laplacian(low, levels - 1))
+
+
+@pytest.mark.parametrize("shape", [(1, 3, 37, 50), (1, 3, 101, 33), (1, 3, 5, 9)])
+def test_laplacian_pyramid_in_strips_equals_the_whole_tensor_version(monkeypatch, shape):
+    import deepdreamer.gradients as gradients
+
+    monkeypatch.setattr(gradients, "STRIP_ROWS", 7)  # many strips, odd boundaries
+    g = torch.randn(shape, generator=torch.Generator().manual_seed(1))
+    assert torch.allclose(gradients.laplacian_normalize(g.clone(), 4), _reference_laplacian(g, 4), atol=1e-4)

@@ -90,13 +90,27 @@ def tiled_loss_and_gradient(
     return total, grad
 
 
+#: Rows of a full-size tensor handled at once by the Laplacian pyramid and the norms (bounds temporaries).
+STRIP_ROWS = 256
+_BINOMIAL = (1.0, 4.0, 6.0, 4.0, 1.0)
+
+
 def _binomial_blur_down(x: Tensor) -> Tensor:
-    """5x5 binomial blur and 2x decimation; borders renormalised (no padded copy of a big gradient)."""
-    kernel_1d = x.new_tensor([1.0, 4.0, 6.0, 4.0, 1.0]) / 16
+    """5x5 binomial blur and 2x decimation, borders renormalised; in row strips (no full-size temporaries)."""
+    height, width = x.shape[-2:]
+    kernel_1d = x.new_tensor(_BINOMIAL) / sum(_BINOMIAL)
     kernel = (kernel_1d[:, None] * kernel_1d[None, :]).expand(x.shape[1], 1, 5, 5)
-    blurred = F.conv2d(x, kernel, stride=2, padding=2, groups=x.shape[1])
-    coverage = F.conv2d(x.new_ones(1, 1, *x.shape[-2:]), kernel[:1], stride=2, padding=2)
-    return blurred.div_(coverage)
+    out_rows, out_cols = (height + 1) // 2, (width + 1) // 2
+    out = x.new_empty(*x.shape[:-2], out_rows, out_cols)
+    for r0 in range(0, out_rows, STRIP_ROWS):
+        r1 = min(r0 + STRIP_ROWS, out_rows)
+        first, last = 2 * r0 - 2, 2 * r1 + 1  # input rows that output rows r0..r1-1 read
+        strip = F.pad(x[..., max(first, 0):min(last, height), :], (0, 0, max(-first, 0), max(last - height, 0)))
+        out[..., r0:r1, :] = F.conv2d(strip, kernel, stride=2, padding=(0, 2), groups=x.shape[1])
+    # the share of the kernel that fell inside the image, per output row and column
+    rows = F.conv1d(x.new_ones(1, 1, height), kernel_1d.view(1, 1, 5), stride=2, padding=2).view(-1, 1)
+    cols = F.conv1d(x.new_ones(1, 1, width), kernel_1d.view(1, 1, 5), stride=2, padding=2).view(1, -1)
+    return out.div_(rows * cols)
 
 
 def laplacian_normalize(g: Tensor, levels: int) -> Tensor:
@@ -104,14 +118,34 @@ def laplacian_normalize(g: Tensor, levels: int) -> Tensor:
 
     This evens out the gradient's frequencies (Mordvintsev's TF DeepDream notebook), so coarse,
     coherent shapes grow instead of only pixel-level texture. ``g`` itself becomes the finest band and
-    then the result, so a 24-megapixel gradient needs one full-size temporary, not a pyramid of them.
+    then the result, and full-size work goes in row strips: a 24-megapixel gradient needs no full-size
+    temporary.
     """
     if levels < 2 or min(g.shape[-2:]) < 2:
         return g.div_(_rms(g))
     low = _binomial_blur_down(g)
-    g.sub_(_upsample(low, g))  # the finest band
+    _add_upsampled(g, low, -1.0)  # g becomes the finest band
     g.div_(_rms(g))
-    return g.add_(_upsample(laplacian_normalize(low, levels - 1), g))
+    return _add_upsampled(g, laplacian_normalize(low, levels - 1), 1.0)
+
+
+def _add_upsampled(target: Tensor, low: Tensor, sign: float) -> Tensor:
+    """``target += sign * bilinear_upsample(low)`` (PyTorch's align_corners=False), strip by strip."""
+    height, width = target.shape[-2:]
+    low_rows = low.shape[-2]
+    # PyTorch's source row for output row y: (y + 0.5) * scale - 0.5, floored at 0
+    source = ((torch.arange(height, dtype=torch.float64) + 0.5) * (low_rows / height) - 0.5).clamp_min(0)
+    below = source.floor().long().clamp_max(low_rows - 1)
+    above = (below + 1).clamp_max(low_rows - 1)
+    weight = (source - below).to(target.dtype).view(-1, 1)
+    for y0 in range(0, height, STRIP_ROWS):
+        y1 = min(y0 + STRIP_ROWS, height)
+        a, b = int(below[y0]), int(above[y1 - 1]) + 1
+        widened = F.interpolate(low[..., a:b, :], size=(b - a, width), mode="bilinear", align_corners=False)
+        w = weight[y0:y1]
+        strip = widened[..., below[y0:y1] - a, :] * (1 - w) + widened[..., above[y0:y1] - a, :] * w
+        target[..., y0:y1, :].add_(strip, alpha=sign)
+    return target
 
 
 def _rms(x: Tensor) -> Tensor:
@@ -120,11 +154,7 @@ def _rms(x: Tensor) -> Tensor:
 
 def _chunked_sum(x: Tensor, transform: Callable[[Tensor], Tensor]) -> Tensor:
     """``transform(x).sum()`` in row chunks, so a 24-megapixel tensor needs no full-size temporary."""
-    return sum((transform(chunk).sum() for chunk in x.split(256, dim=-2)), x.new_zeros(()))
-
-
-def _upsample(x: Tensor, like: Tensor) -> Tensor:
-    return F.interpolate(x, size=like.shape[-2:], mode="bilinear", align_corners=False)
+    return sum((transform(chunk).sum() for chunk in x.split(STRIP_ROWS, dim=-2)), x.new_zeros(()))
 
 
 def normalize_gradient(grad: Tensor, laplacian_levels: int) -> Tensor:
