@@ -164,8 +164,8 @@ def layers(model: str) -> None:
     net = load_model(model, pretrained=False, device="cpu")
     width = max(len(name) for name in net.layer_names)
     click.echo(f"{'layer':<{width}} {'channels':>8} {'stride':>6}  also known as")
+    resolved_preset = {net.resolve_layer(name): w for name, w in preset.layers.items()}
     for info in net.layer_table():
-        resolved_preset = {net.resolve_layer(name): w for name, w in preset.layers.items()}
         mark = f"  (default preset, weight {resolved_preset[info.name]:g})" if info.name in resolved_preset else ""
         click.echo(f"{info.name:<{width}} {info.channels:>8} {info.stride:>6}  {', '.join(info.aliases)}{mark}")
 

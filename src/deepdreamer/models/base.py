@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 from torch import Tensor, nn
@@ -140,6 +141,10 @@ class DreamNet(nn.Module):
         """Inverse of :meth:`to_input`, in place."""
         mean, std = self._pixel_stats(x)
         return x.mul_(std).add_(mean)
+
+    def load_keras_weights(self, path: Path) -> None:
+        """Fill the model from a Keras HDF5 weights file; only models with a Keras counterpart can."""
+        raise DeepDreamError(f"{path}: Keras HDF5 weights can be loaded for inception_v3 only")
 
     def conv_bn_pairs(self) -> Iterator[tuple[nn.Module, str, str]]:
         """``(owner, conv attribute, batch-norm attribute)`` for each convolution followed by a batch norm."""

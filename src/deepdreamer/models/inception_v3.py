@@ -7,6 +7,7 @@ Keras names the seed uses (``mixed0`` .. ``mixed10``).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -208,6 +209,11 @@ class InceptionV3(DreamNet):
 
     def conv_bn_pairs(self) -> Iterator[tuple[nn.Module, str, str]]:
         return basic_conv_pairs(self)
+
+    def load_keras_weights(self, path: Path) -> None:
+        from .keras_weights import load_keras_inception_v3  # it imports this module
+
+        load_keras_inception_v3(self, path)
 
     def use_keras_pooling(self) -> None:
         """Average borders over real pixels only, as Keras does (for weights converted from Keras)."""

@@ -14,8 +14,6 @@ import torch
 from ..engine import DreamSettings
 from ..errors import DeepDreamError
 from .base import DreamNet, frozen
-from .inception_v3 import InceptionV3
-from .keras_weights import load_keras_inception_v3
 from .weights import WeightsSource, file_sha256, is_hdf5, load_state_dict
 
 
@@ -105,9 +103,7 @@ def _load_model(name: str, weights: str | None, device: str, pretrained: bool) -
         if not path.is_file():
             raise DeepDreamError(f"weights file {path} does not exist")
         if is_hdf5(path):
-            if not isinstance(model, InceptionV3):
-                raise DeepDreamError(f"{path}: Keras HDF5 weights can be loaded for inception_v3 only")
-            load_keras_inception_v3(model, path)
+            model.load_keras_weights(path)
         else:
             load_state_dict(model, path, name)
         model.weights_sha256 = file_sha256(path)
