@@ -20,6 +20,7 @@ from torch import Tensor
 
 from .errors import DeepDreamError
 from .gradients import (
+    MAX_SMOOTHING,
     TILE_ALIGNMENT,
     LossFunction,
     normalize_gradient,
@@ -45,6 +46,7 @@ class DreamSettings:
     max_loss: float | None = 10.0  # stop an octave once the loss exceeds this; None never stops
     jitter: int = 0  # random shift of up to this many pixels each step, undone after
     laplacian_levels: int = 0  # >1: normalise the gradient per Laplacian-pyramid band (0 or 1: off)
+    smoothing: float = 0.0  # Gaussian blur of the gradient, sigma in pixels (0: off): softer, larger shapes
     tile_size: int = DEFAULT_TILE_SIZE  # images above 2 x tile_size^2 pixels get tiled gradients (0: never)
 
     def check(self) -> None:
@@ -63,6 +65,9 @@ class DreamSettings:
             raise DeepDreamError(f"jitter must be 0 or more pixels, not {self.jitter}")
         if not 0 <= self.laplacian_levels <= 8:
             raise DeepDreamError(f"laplacian levels must be between 0 and 8, not {self.laplacian_levels}")
+        if not (math.isfinite(self.smoothing) and 0 <= self.smoothing <= MAX_SMOOTHING):
+            raise DeepDreamError(f"smoothing must be a blur sigma from 0 to {MAX_SMOOTHING:g} pixels, "
+                                 f"not {self.smoothing}")
         if self.tile_size != 0 and (self.tile_size < 128 or self.tile_size % TILE_ALIGNMENT):
             raise DeepDreamError(f"tile size must be 0 (no tiling) or a multiple of {TILE_ALIGNMENT} from 128 up, "
                                  f"not {self.tile_size}")
@@ -122,7 +127,7 @@ def ascent_direction(
         loss, grad = tiled_loss_and_gradient(image, loss_fn, settings.tile_size, (offset[0], offset[1]), shift)
     else:
         loss, grad = whole_loss_and_gradient(image, loss_fn, shift)
-    return loss, normalize_gradient(grad, settings.laplacian_levels)
+    return loss, normalize_gradient(grad, settings.laplacian_levels, settings.smoothing)
 
 
 def gradient_ascent(
@@ -132,8 +137,11 @@ def gradient_ascent(
     *,
     generator: torch.Generator,
     report: Callable[[int, float], None] | None = None,
+    step_mask: Tensor | None = None,
 ) -> tuple[int, float]:
     """Run up to ``settings.iterations`` steps on one octave, updating ``image`` in place.
+
+    ``step_mask`` (1 x 1 x H x W, 0..1) scales each pixel's step: 0 leaves the pixel as it is.
 
     Returns the number of steps applied and the last loss evaluated (NaN if none was).
     """
@@ -142,7 +150,10 @@ def gradient_ascent(
         loss, direction = ascent_direction(image, loss_fn, settings, generator)
         if settings.max_loss is not None and loss > settings.max_loss:
             return i, loss
-        image.add_(direction, alpha=settings.step)
+        if step_mask is None:
+            image.add_(direction, alpha=settings.step)
+        else:
+            image.addcmul_(direction, step_mask, value=settings.step)
         del direction
         if report is not None:
             report(i + 1, loss)
@@ -157,8 +168,14 @@ def dream_octaves(
     seed: int = 0,
     progress: ProgressCallback | None = None,
     keep_octaves: bool = False,
+    step_mask: Tensor | None = None,
 ) -> DreamOutput:
-    """The seed's octave loop with detail re-injection, on a 1x3xHxW tensor in the model's input space."""
+    """The seed's octave loop with detail re-injection, on a 1x3xHxW tensor in the model's input space.
+
+    ``step_mask`` (1 x 1 x H x W, values 0..1, any size: it is resized to each octave) dreams only part
+    of the image: where it is 0 the result keeps the original's pixels (up to resampling), and soft
+    edges blend.
+    """
     settings.check()
     start = time.perf_counter()
     generator = torch.Generator().manual_seed(seed)
@@ -179,8 +196,11 @@ def dream_octaves(
                     progress(Progress(octave, len(shapes), shape, step, settings.iterations, loss,
                                       time.perf_counter() - start))
 
+            octave_mask = None if step_mask is None else resize(step_mask.to(image), shape)
             with torch.enable_grad():
-                steps, last_loss = gradient_ascent(image, loss_fn, settings, generator=generator, report=report)
+                steps, last_loss = gradient_ascent(image, loss_fn, settings, generator=generator, report=report,
+                                                   step_mask=octave_mask)
+            del octave_mask
             same_size_original = resize(original, shape)
             image.add_(same_size_original).sub_(resize(shrunk_original, shape))  # re-inject the lost detail
             shrunk_original = same_size_original

@@ -157,8 +157,36 @@ def _chunked_sum(x: Tensor, transform: Callable[[Tensor], Tensor]) -> Tensor:
     return sum((transform(chunk).sum() for chunk in x.split(STRIP_ROWS, dim=-2)), x.new_zeros(()))
 
 
-def normalize_gradient(grad: Tensor, laplacian_levels: int) -> Tensor:
-    """The seed's normalisation (divide by mean |g|, floored), after the optional Laplacian one."""
+#: Largest gradient blur accepted (sigma, pixels): beyond it the ascent barely changes anything.
+MAX_SMOOTHING = 16.0
+
+
+def gaussian_smooth(g: Tensor, sigma: float) -> Tensor:
+    """Separable Gaussian blur (edges replicated), in row strips; returns a new tensor."""
+    radius = int(3 * sigma + 0.5)
+    if radius == 0:
+        return g
+    offsets = torch.arange(-radius, radius + 1, dtype=g.dtype, device=g.device)
+    kernel_1d = torch.exp(-0.5 * (offsets / sigma) ** 2)
+    kernel_1d /= kernel_1d.sum()
+    channels = g.shape[1]
+    vertical = kernel_1d.view(1, 1, -1, 1).expand(channels, 1, -1, 1)
+    horizontal = kernel_1d.view(1, 1, 1, -1).expand(channels, 1, 1, -1)
+    height = g.shape[-2]
+    out = torch.empty_like(g)
+    for y0 in range(0, height, STRIP_ROWS):
+        y1 = min(y0 + STRIP_ROWS, height)
+        a, b = max(y0 - radius, 0), min(y1 + radius, height)
+        strip = F.pad(g[..., a:b, :], (radius, radius, radius - (y0 - a), radius - (b - y1)), mode="replicate")
+        strip = F.conv2d(F.conv2d(strip, vertical, groups=channels), horizontal, groups=channels)
+        out[..., y0:y1, :] = strip
+    return out
+
+
+def normalize_gradient(grad: Tensor, laplacian_levels: int, smoothing: float = 0.0) -> Tensor:
+    """The seed's normalisation (divide by mean |g|, floored), after the optional blur and Laplacian one."""
+    if smoothing > 0:
+        grad = gaussian_smooth(grad, smoothing)
     if laplacian_levels > 1:
         grad = laplacian_normalize(grad, laplacian_levels)
     mean_magnitude = _chunked_sum(grad, torch.abs) / grad.numel()

@@ -1,14 +1,21 @@
 """Objectives as values: each knows the layers it reads and computes a scalar from their activations.
 
-They add, subtract and scale, so a layer mix is just ``0.2 * layer("mixed2") + 3 * layer("mixed3")``;
-``str(objective)`` reads back as that expression.
+They add, subtract and scale, so a layer mix is just ``0.2 * layer("mixed2") + 3 * layer("mixed3")`` and
+``channel("mixed4", 97) - 0.5 * layer("mixed5")`` dreams one feature while damping another;
+``str(objective)`` reads back as that expression (``expressions.parse_objective`` parses it).
+Objectives that need data (chosen channels, a guide's features) take it as plain tensors or numbers;
+:func:`strongest_channels` and :func:`guide_features` compute it from a model and an image.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+import torch
 from torch import Tensor
+
+from .models.base import LOGITS, DreamNet
+from .models.classes import imagenet_classes
 
 Activations = Mapping[str, Tensor]
 
@@ -17,12 +24,20 @@ BORDER = 2
 
 
 class Objective:
-    """A scalar function of named activations, to be maximised."""
+    """A scalar function of named activations, to be maximised.
 
-    def __init__(self, compute: Callable[[Activations], Tensor], layers: frozenset[str], description: str) -> None:
+    ``scaled`` records ``(base, factor)`` for ``factor * base``, so rescaling merges factors and the
+    description stays short (``-0.5*layer('x')``, not ``-1*0.5*layer('x')``); ``is_sum`` says the
+    description needs parentheses inside a product.
+    """
+
+    def __init__(self, compute: Callable[[Activations], Tensor], layers: frozenset[str], description: str,
+                 *, scaled: tuple[Objective, float] | None = None, is_sum: bool = False) -> None:
         self._compute = compute
         self.layers = layers
         self.description = description
+        self.scaled = scaled
+        self.is_sum = is_sum
 
     def __call__(self, activations: Activations) -> Tensor:
         return self._compute(activations)
@@ -32,24 +47,39 @@ class Objective:
 
     def __add__(self, other: Objective) -> Objective:
         return Objective(lambda acts: self(acts) + other(acts), self.layers | other.layers,
-                         f"{self} + {other}")
-
-    def __neg__(self) -> Objective:
-        return -1.0 * self
+                         f"{self} + {other}", is_sum=True)
 
     def __sub__(self, other: Objective) -> Objective:
-        return self + (-other)
+        if other.scaled is not None:
+            return self + other * -1.0 if other.scaled[1] < 0 else _difference(self, other)
+        return _difference(self, other)
+
+    def __neg__(self) -> Objective:
+        return self * -1.0
 
     def __mul__(self, factor: float) -> Objective:
-        factor = float(factor)
-        return Objective(lambda acts: factor * self(acts), self.layers, f"{factor:g}*{_parenthesised(self)}")
+        base, scale = self.scaled or (self, 1.0)
+        total = float(factor) * scale
+        text = f"({base})" if base.is_sum else str(base)
+        return Objective(lambda acts: total * base(acts), base.layers, f"{total:g}*{text}", scaled=(base, total))
 
     __rmul__ = __mul__
 
+    def __truediv__(self, divisor: float) -> Objective:
+        return self * (1.0 / float(divisor))
 
-def _parenthesised(objective: Objective) -> str:
-    text = str(objective)
-    return f"({text})" if " " in text else text
+
+def _difference(left: Objective, right: Objective) -> Objective:
+    text = f"({right})" if right.is_sum else str(right)
+    return Objective(lambda acts: left(acts) - right(acts), left.layers | right.layers, f"{left} - {text}",
+                     is_sum=True)
+
+
+def _inner(act: Tensor) -> Tensor:
+    """The activation without its border; whole when the map is too small to crop (deep layers, small octaves)."""
+    if min(act.shape[-2:]) <= 2 * BORDER:
+        return act
+    return act[..., BORDER:-BORDER, BORDER:-BORDER]
 
 
 def layer(name: str) -> Objective:
@@ -57,9 +87,60 @@ def layer(name: str) -> Objective:
 
     def l2(acts: Activations) -> Tensor:
         act = acts[name]
-        return act[:, :, BORDER:-BORDER, BORDER:-BORDER].square().sum() / act.numel()
+        return _inner(act).square().sum() / act.numel()
 
     return Objective(l2, frozenset([name]), f"layer({name!r})")
+
+
+def channel(name: str, index: int) -> Objective:
+    """Mean activation of one channel of a layer (what feature visualisation maximises)."""
+
+    def mean(acts: Activations) -> Tensor:
+        return _inner(acts[name][:, index]).mean()
+
+    return Objective(mean, frozenset([name]), f"channel({name!r}, {index})")
+
+
+def channels(name: str, indices: list[int]) -> Objective:
+    """Mean activation of a set of channels of a layer."""
+    if not indices:
+        raise ValueError("channels() needs at least one channel")
+    chosen = list(indices)
+
+    def mean(acts: Activations) -> Tensor:
+        return _inner(acts[name][:, chosen]).mean()
+
+    return Objective(mean, frozenset([name]), f"channels({name!r}, {chosen})")
+
+
+def logit(index: int) -> Objective:
+    """The (pre-softmax) score of one ImageNet class: dream the photo towards that class."""
+    label = imagenet_classes()[index]
+
+    def score(acts: Activations) -> Tensor:
+        return acts[LOGITS][:, index].sum()
+
+    return Objective(score, frozenset([LOGITS]), f"logit({label!r})")
+
+
+def guide(name: str, features: Tensor) -> Objective:
+    """Google's guided dream: pull each position's features towards the guide feature it already resembles most.
+
+    ``features`` is the guide image's activation at ``name`` as a C x M matrix (see :func:`guide_features`).
+    The objective is the sum over positions of the dot product with the best-matching guide vector
+    (chosen without gradient), divided by the activation's size like :func:`layer`.
+    """
+
+    def matched(acts: Activations) -> Tensor:
+        act = acts[name]
+        x = act.flatten(2)  # N x C x HW
+        guide_vectors = features.to(x)
+        with torch.no_grad():
+            best = (x.transpose(1, 2) @ guide_vectors).argmax(dim=-1)  # N x HW
+        target = guide_vectors[:, best].permute(1, 0, 2)  # N x C x HW
+        return (x * target).sum() / act.numel()
+
+    return Objective(matched, frozenset([name]), f"guide({name!r})")
 
 
 def layer_mix(weights: Mapping[str, float]) -> Objective:
@@ -71,3 +152,24 @@ def layer_mix(weights: Mapping[str, float]) -> Objective:
     for term in terms[1:]:
         total = total + term
     return total
+
+
+def strongest_channels(net: DreamNet, x: Tensor, name: str, count: int, *, weakest: bool = False) -> list[int]:
+    """The ``count`` channels of layer ``name`` with the highest (or lowest) mean activation on input ``x``."""
+    with torch.no_grad():
+        means = net.activations(x, [name])[name].mean(dim=(0, 2, 3))
+    count = min(count, means.numel())
+    return sorted(means.topk(count, largest=not weakest).indices.tolist())
+
+
+#: At most this many guide feature vectors are kept (the matching is a positions x guide-vectors product).
+MAX_GUIDE_VECTORS = 4096
+
+
+def guide_features(net: DreamNet, x: Tensor, name: str) -> Tensor:
+    """The guide image's activation at layer ``name`` as a C x M matrix, evenly thinned to at most M vectors."""
+    with torch.no_grad():
+        act = net.activations(x, [name])[name]
+    vectors = act[0].flatten(1)
+    stride = -(-vectors.shape[1] // MAX_GUIDE_VECTORS)
+    return vectors[:, ::stride].contiguous()

@@ -12,6 +12,8 @@ from torch import Tensor, nn
 
 from ..errors import DeepDreamError
 
+#: Name of the classifier's output (ImageNet logits, N x 1000) among a model's activations.
+LOGITS = "logits"
 #: Input side used to measure each layer's channels and stride (divisible by 32, small enough to be quick).
 _PROBE_SIDE = 320
 
@@ -42,6 +44,16 @@ class DreamNet(nn.Module):
     min_input_side: int = 1
     #: SHA-256 of the loaded weights file (None for random weights); recorded in output metadata.
     weights_sha256: str | None = None
+    #: The layer the classifier reads (see :meth:`logits_from`).
+    top_layer: str
+
+    def logits_from(self, top: Tensor) -> Tensor:
+        """ImageNet logits (N x 1000) from the activation of :attr:`top_layer`."""
+        raise NotImplementedError
+
+    def classify(self, x: Tensor) -> Tensor:
+        """ImageNet logits for a batch in the network's input space."""
+        return self.activations(x, [LOGITS])[LOGITS]
 
     def _set_stages(
         self,
@@ -70,7 +82,7 @@ class DreamNet(nn.Module):
 
     def resolve_layer(self, name: str) -> str:
         """The canonical name for ``name`` (or an alias of it); a one-line error with suggestions otherwise."""
-        if name in self._stage_index or name in self._taps:
+        if name in self._stage_index or name in self._taps or name == LOGITS:
             return name
         if name in self._aliases:
             return self._aliases[name]
@@ -80,11 +92,17 @@ class DreamNet(nn.Module):
         raise DeepDreamError(f"unknown layer {name!r} for this model{hint}")
 
     def activations(self, x: Tensor, names: Iterable[str]) -> dict[str, Tensor]:
-        """Activations of the requested layers (canonical names or aliases), keyed as requested.
+        """Activations of the requested layers (canonical names or aliases, or ``LOGITS``), keyed as requested.
 
         The forward pass stops after the deepest requested layer, so deep unused stages cost nothing.
         """
         self.check_input_side(x.shape[-2], x.shape[-1])
+        names = list(names)
+        if LOGITS in names:
+            names = [name for name in names if name != LOGITS]
+            found = self.activations(x, [*names, self.top_layer])
+            found[LOGITS] = self.logits_from(found[self.top_layer])
+            return found
         wanted: dict[str, list[str]] = {}
         for name in names:
             wanted.setdefault(self.resolve_layer(name), []).append(name)

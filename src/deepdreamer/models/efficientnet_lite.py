@@ -118,7 +118,7 @@ class EfficientNetLite(DreamNet):
     def _head(self, x: Tensor) -> Tensor:
         return F.relu6(self._bn1(self._conv_head(x)))
 
-    def classify(self, x: Tensor) -> Tensor:
-        """ImageNet logits for a batch in the network's input space."""
-        head = self.activations(x, ["head"])["head"]
-        return self._fc(head.mean(dim=(2, 3)))
+    top_layer = "head"
+
+    def logits_from(self, top: Tensor) -> Tensor:
+        return self._fc(top.mean(dim=(2, 3)))

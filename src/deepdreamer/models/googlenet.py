@@ -92,9 +92,9 @@ class GoogLeNet(DreamNet):
     def conv_bn_pairs(self) -> Iterator[tuple[nn.Module, str, str]]:
         return basic_conv_pairs(self)
 
-    def classify(self, x: Tensor) -> Tensor:
-        """ImageNet logits for a batch in the network's input space."""
-        top = self.activations(x, ["inception5b"])["inception5b"]
+    top_layer = "inception5b"
+
+    def logits_from(self, top: Tensor) -> Tensor:
         return self.fc(F.adaptive_avg_pool2d(top, 1).flatten(1))
 
 

@@ -221,9 +221,9 @@ class InceptionV3(DreamNet):
             if isinstance(block, PoolingBlock):
                 block.count_include_pad = False
 
-    def classify(self, x: Tensor) -> Tensor:
-        """ImageNet logits for a batch in the network's input space."""
-        top = self.activations(x, ["Mixed_7c"])["Mixed_7c"]
+    top_layer = "Mixed_7c"
+
+    def logits_from(self, top: Tensor) -> Tensor:
         return self.fc(top.mean(dim=(2, 3)))
 
 

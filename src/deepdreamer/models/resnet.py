@@ -75,7 +75,7 @@ class ResNet50(DreamNet):
     def _stem(self, x: Tensor) -> Tensor:
         return F.relu(self.bn1(self.conv1(x)))
 
-    def classify(self, x: Tensor) -> Tensor:
-        """ImageNet logits for a batch in the network's input space."""
-        top = self.activations(x, ["layer4"])["layer4"]
+    top_layer = "layer4"
+
+    def logits_from(self, top: Tensor) -> Tensor:
         return self.fc(top.mean(dim=(2, 3)))

@@ -42,7 +42,7 @@ class VGG16(DreamNet):
         self._set_stages(zip(names, self.features, strict=True),
                          aliases={f"features.{i}": name for i, name in enumerate(names)})
 
-    def classify(self, x: Tensor) -> Tensor:
-        """ImageNet logits for a batch in the network's input space."""
-        top = nn.functional.adaptive_avg_pool2d(self.features(x), 7)
-        return self.classifier(top.flatten(1))
+    top_layer = "pool5"
+
+    def logits_from(self, top: Tensor) -> Tensor:
+        return self.classifier(nn.functional.adaptive_avg_pool2d(top, 7).flatten(1))
