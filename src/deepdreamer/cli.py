@@ -18,6 +18,7 @@ from click.core import ParameterSource
 from tqdm import tqdm
 
 from . import api
+from .audio.cli import audio
 from .engine import DreamSettings, Progress
 from .errors import DeepDreamError
 from .images import DEFAULT_MAX_PIXELS, EXAMPLE_PHOTOS, check_output_path, example_path, read_image, write_image
@@ -180,6 +181,9 @@ def models() -> None:
         click.echo(f"    weights: {spec.weights.describe()} [{present}]")
         for preset_name, preset in spec.presets.items():
             click.echo(f"    preset {preset_name}: {preset.description}")
+
+
+cli.add_command(audio)
 
 
 def main(argv: list[str] | None = None) -> int:

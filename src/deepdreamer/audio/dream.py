@@ -1,0 +1,302 @@
+"""The public audio dream: samples in, dreamed samples out, with everything needed to repeat it.
+
+Two ways to dream a sound (``/work/shared/reference/audio.md`` measured both):
+
+- **spectrogram** (any image model; default EfficientNet-Lite0): the log-magnitude spectrogram becomes an
+  image and the photo engine dreams it, octaves and all; the change is applied to the sound's own STFT.
+- **waveform** (``crepe_tiny``, ``crepe_full``): gradient ascent on the samples through CREPE, a pitch
+  network that listens to raw audio.
+
+Either way the output has the input's length, rate and channels, is as loud as the input (RMS) and never
+clips; by default only sound within 50 dB of the peak is changed, so silence stays silent.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from importlib.metadata import version
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from torch import Tensor
+
+from ..api import objective_function
+from ..engine import DreamSettings, ProgressCallback, dream_octaves
+from ..errors import DeepDreamError
+from ..gradients import LossFunction
+from ..models import DreamNet, load_model, model_spec, resolve_device
+from ..objectives import BORDER, layer_mix
+from . import crepe
+from .io import Sound, check_sound
+from .loudness import match_loudness
+from .spectrogram import (
+    PHASES,
+    Stft,
+    apply_change,
+    db_to_pixels,
+    griffin_lim,
+    picture,
+    pixels_to_db,
+    step_mask,
+    to_db,
+)
+from .waveform import dream_waveform, objective_value, resample
+
+DEFAULT_AUDIO_MODEL = "efficientnet_lite0"
+#: Lite0's stride-16 stage, equally weighted (the study's choice): rings, eye-like dots and loops, which
+#: sound as chirps and tone blips; harmonics thicken.
+AUDIO_LAYER_MIX = {"block8": 1.0, "block9": 1.0, "block10": 1.0}
+#: The waveform models and the capacity of CREPE each one loads.
+CREPE_MODELS = {"crepe_tiny": "tiny", "crepe_full": "full"}
+#: CREPE's middle layers: broadband "hiss and hum" between the harmonics, and the tones the network favours.
+CREPE_LAYER_MIX = {"conv4": 1.0, "conv5": 1.0}
+#: Dream only bins (and, for CREPE, moments) within this many dB of the peak: pauses stay silent.
+DEFAULT_MASK_DB = 50.0
+STEREO_MODES = ("mid", "each")
+#: Positions that the deepest layer's map keeps inside the border crop at the smallest octave; shorter
+#: (or lower-rate) spectrograms are padded with silence up to that size, and the padding is dropped after.
+MIN_INNER_SIDE = 4
+
+
+@dataclass(frozen=True)
+class AudioPreset:
+    settings: DreamSettings
+    description: str
+
+
+#: Settings from the study: mild for speech (the best compromise it found), strong for music.
+PRESETS = {
+    "mild": AudioPreset(DreamSettings(step=0.012, num_octaves=3, iterations=25, max_loss=None),
+                        "speech and anything fragile: 3 octaves x 25 steps of 0.012"),
+    "strong": AudioPreset(DreamSettings(step=0.02, num_octaves=4, iterations=40, max_loss=None),
+                          "music: 4 octaves x 40 steps of 0.02, dense rings and blips"),
+}
+#: CREPE steps are fractions of the clip's RMS per step; its octaves are time scales.
+CREPE_PRESETS = {
+    "mild": AudioPreset(DreamSettings(step=0.01, num_octaves=2, iterations=10, max_loss=None),
+                        "a faint hum between the harmonics: 2 octaves x 10 steps"),
+    "strong": AudioPreset(DreamSettings(step=0.02, num_octaves=3, iterations=20, max_loss=None),
+                          "hiss, hum and favoured tones: 3 octaves x 20 steps"),
+}
+DEFAULT_PRESET = "mild"
+
+
+@dataclass
+class AudioDream:
+    samples: np.ndarray  # same shape, rate and channels as the input, float32, |x| <= 0.98
+    rate: int
+    params: dict[str, Any]  # everything needed to repeat this dream (see :func:`params_to_options`)
+    objective: tuple[float, float]  # the objective before and after, at full size (mean over dreamed channels)
+    steps_per_octave: list[int]
+    spectrogram_before: Image.Image  # the dreamed channel(s), channel 0 on top; 80 dB shown
+    spectrogram_after: Image.Image  # the output's, on the same dB scale
+
+
+def dream_audio(
+    samples: np.ndarray,
+    rate: int,
+    *,
+    model: str = DEFAULT_AUDIO_MODEL,
+    preset: str | None = None,
+    layers: Mapping[str, float] | None = None,
+    step: float | None = None,
+    num_octaves: int | None = None,
+    octave_scale: float | None = None,
+    iterations: int | None = None,
+    mask_threshold_db: float | None = DEFAULT_MASK_DB,
+    phase: str = "original",
+    stereo: str = "mid",
+    seed: int | None = None,
+    device: str = "auto",
+    progress: ProgressCallback | None = None,
+) -> AudioDream:
+    """DeepDream a sound: ``samples`` is 1-D (mono) or frames x channels, full scale 1.0, at ``rate`` Hz.
+
+    ``model`` is an image model (the spectrogram is dreamed) or ``crepe_tiny``/``crepe_full`` (the
+    waveform is). Settings left as ``None`` come from ``preset`` (``mild`` or ``strong``).
+    ``mask_threshold_db=None`` dreams everything, silence included. ``phase="griffin-lim"`` rebuilds the
+    phase to fit the dreamed spectrogram (clearer patterns, some phasiness); the original phase keeps
+    timing and pitch. ``stereo="mid"`` dreams the channels' mean and applies that change to every channel
+    (patterns sit in the centre); ``"each"`` dreams every channel on its own (twice the time, wider).
+    """
+    frames = samples[:, None] if samples.ndim == 1 else samples
+    sound = check_sound(Sound(np.asarray(frames, dtype=np.float32), int(rate)))
+    waveform = model in CREPE_MODELS
+    if not waveform:
+        model_spec(model)  # an unknown name fails here, in one line, before any work
+    presets = CREPE_PRESETS if waveform else PRESETS
+    preset = preset or DEFAULT_PRESET
+    if preset not in presets:
+        raise DeepDreamError(f"unknown audio preset {preset!r}; choose from {', '.join(presets)}")
+    overrides = {"step": step, "num_octaves": num_octaves, "octave_scale": octave_scale, "iterations": iterations}
+    settings = replace(presets[preset].settings, **{k: v for k, v in overrides.items() if v is not None})
+    settings.check()
+    if phase not in PHASES:
+        raise DeepDreamError(f"unknown phase {phase!r}; choose from {', '.join(PHASES)}")
+    if stereo not in STEREO_MODES:
+        raise DeepDreamError(f"unknown stereo mode {stereo!r}; choose from {', '.join(STEREO_MODES)}")
+    if mask_threshold_db is not None and not (math.isfinite(mask_threshold_db) and mask_threshold_db > 0):
+        raise DeepDreamError(f"mask threshold must be a positive number of dB, not {mask_threshold_db}")
+    layer_weights = dict(layers if layers is not None else _default_layers(model))
+    for name, weight in layer_weights.items():
+        if not math.isfinite(weight):
+            raise DeepDreamError(f"weight of layer {name!r} must be a finite number, not {weight}")
+    seed = secrets.randbelow(2**31) if seed is None else seed
+
+    signal = torch.from_numpy(np.ascontiguousarray(sound.samples.T))  # channels x samples
+    sources = signal.mean(dim=0, keepdim=True) if stereo == "mid" else signal
+    options = _Options(model, layer_weights, settings, mask_threshold_db, phase, seed, resolve_device(device),
+                       progress)
+    run = (_dream_waveform if waveform else _dream_spectrogram)(signal, sources, sound.rate, options)
+    output = match_loudness(run.dreamed, signal, sound.rate)
+    before, after = np.mean(run.objectives, axis=0)
+
+    stft = Stft.for_rate(sound.rate)
+    before_db = to_db(stft.forward(sources).abs())
+    after_db = to_db(stft.forward(output.mean(dim=0, keepdim=True) if stereo == "mid" else output).abs())
+    peak_db = float(before_db.max())
+    params = {
+        "deepdreamer": version("deepdreamer"),
+        "mode": "waveform" if waveform else "spectrogram",
+        "model": model,
+        "preset": preset,
+        "layers": layer_weights,
+        **{name: getattr(settings, name) for name in overrides},
+        "mask_threshold_db": mask_threshold_db,
+        "stereo": stereo,
+        "seed": seed,
+        **run.details,
+    }
+    return AudioDream(
+        samples=output.T.numpy().reshape(samples.shape).astype(np.float32),
+        rate=sound.rate,
+        params=params,
+        objective=(float(before), float(after)),
+        steps_per_octave=run.steps_per_octave,
+        spectrogram_before=picture(torch.cat(list(before_db), dim=0), peak_db),
+        spectrogram_after=picture(torch.cat(list(after_db), dim=0), peak_db),
+    )
+
+
+def _default_layers(model: str) -> Mapping[str, float]:
+    if model in CREPE_MODELS:
+        return CREPE_LAYER_MIX
+    return AUDIO_LAYER_MIX if model == DEFAULT_AUDIO_MODEL else model_spec(model).preset(None).layers
+
+
+REPEATABLE = ("model", "preset", "layers", "step", "num_octaves", "octave_scale", "iterations", "mask_threshold_db",
+              "phase", "stereo", "seed")
+
+
+def params_to_options(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Keyword arguments for :func:`dream_audio` that repeat a recorded dream (``AudioDream.params``)."""
+    return {key: params[key] for key in REPEATABLE if key in params}
+
+
+@dataclass(frozen=True)
+class _Options:
+    model: str
+    layers: dict[str, float]
+    settings: DreamSettings
+    mask_threshold_db: float | None
+    phase: str
+    seed: int
+    device: torch.device
+    progress: ProgressCallback | None
+
+
+@dataclass
+class _Run:
+    """What one mode's dream gives back: the changed channels (before loudness matching) and its measures."""
+
+    dreamed: Tensor
+    objectives: list[tuple[float, float]]  # before, after, per dreamed source
+    steps_per_octave: list[int]
+    details: dict[str, Any]  # mode-specific parameters for the record
+
+
+def _targets(sources: Tensor, index: int) -> slice:
+    """The channels that source ``index``'s change goes to: all of them for the mid channel."""
+    return slice(None) if len(sources) == 1 else slice(index, index + 1)
+
+
+def _dream_spectrogram(signal: Tensor, sources: Tensor, rate: int, options: _Options) -> _Run:
+    net = load_model(options.model, device=str(options.device))
+    objective = layer_mix(options.layers)
+    for name in objective.layers:
+        net.resolve_layer(name)
+    loss_fn = objective_function(net, objective)
+    stft = Stft.for_rate(rate)
+    spectra = stft.forward(signal)
+    source_spectra = spectra if len(sources) == len(signal) else stft.forward(sources)
+    peak_db = float(to_db(source_spectra.abs().amax()))
+    generator = torch.Generator().manual_seed(options.seed)
+    run = _Run(spectra.clone(), [], [], {})
+    for index, spectrum in enumerate(source_spectra):
+        db = to_db(spectrum.abs())
+        after_db = _dream_image(net, loss_fn, db, peak_db, options, run)
+        target = _targets(sources, index)
+        run.dreamed[target] = apply_change(spectra[target], db, after_db, peak_db, generator)
+    length = signal.shape[-1]
+    if options.phase == "griffin-lim":
+        run.dreamed = griffin_lim(run.dreamed, stft, length)
+    else:
+        run.dreamed = stft.inverse(run.dreamed, length)
+    run.details = {"phase": options.phase, "n_fft": stft.n_fft, "hop": stft.hop, "objective": str(objective),
+                   "weights_sha256": net.weights_sha256}
+    return run
+
+
+def _dream_image(net: DreamNet, loss_fn: LossFunction, db: Tensor, peak_db: float, options: _Options,
+                 run: _Run) -> Tensor:
+    """Dream one spectrogram (bins x frames of dB) with the photo engine; returns the dreamed dB, same shape."""
+    height, width = db.shape
+    side = _min_side(net, options)
+    padding = (0, max(0, side - width), max(0, side - height), 0)  # silence above the top bin and after the end
+    pixels = F.pad(db_to_pixels(db, peak_db), padding)  # 0 is the floor
+    mask = None
+    if options.mask_threshold_db is not None:
+        mask = F.pad(step_mask(db, peak_db, options.mask_threshold_db), padding).to(options.device)
+    x = net.to_input(pixels.to(options.device)).contiguous(memory_format=torch.channels_last)
+    output = dream_octaves(x, loss_fn, options.settings, seed=options.seed, progress=options.progress,
+                           step_mask=mask)
+    with torch.no_grad():
+        run.objectives.append((float(loss_fn(x)), float(loss_fn(output.image))))
+    run.steps_per_octave = output.steps_per_octave
+    dreamed = net.to_pixels(output.image.float().cpu())[..., padding[2]:, :width]
+    return pixels_to_db(dreamed, peak_db)
+
+
+def _min_side(net: DreamNet, options: _Options) -> int:
+    """The side the full-size image needs so that the smallest octave's deepest map is not all border."""
+    strides = {info.name: info.stride for info in net.layer_table()}
+    stride = max(strides.get(net.resolve_layer(name), 1) for name in options.layers)
+    smallest = stride * (2 * BORDER + MIN_INNER_SIDE)
+    settings = options.settings
+    return math.ceil(smallest * settings.octave_scale ** (settings.num_octaves - 1)) + 1
+
+
+def _dream_waveform(signal: Tensor, sources: Tensor, rate: int, options: _Options) -> _Run:
+    net = crepe.load_crepe(CREPE_MODELS[options.model], str(options.device))
+    objective = layer_mix(options.layers)
+    crepe.check_layers(objective.layers)
+
+    def loss_fn(frames: Tensor) -> Tensor:
+        return objective(net.activations(frames, objective.layers))
+
+    length = signal.shape[-1]
+    run = _Run(signal.clone(), [], [], {"objective": str(objective), "weights_sha256": net.weights_sha256})
+    for index, source in enumerate(sources):
+        heard = resample(source, max(1, round(length * crepe.SAMPLE_RATE / rate))).to(options.device)
+        change, run.steps_per_octave = dream_waveform(heard, loss_fn, options.settings,
+                                                      mask_threshold_db=options.mask_threshold_db,
+                                                      seed=options.seed, progress=options.progress)
+        run.objectives.append((objective_value(heard, loss_fn), objective_value(heard + change, loss_fn)))
+        run.dreamed[_targets(sources, index)] += resample(change.cpu(), length)
+    return run

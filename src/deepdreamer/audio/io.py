@@ -1,0 +1,209 @@
+"""Audio in and out: read any sound file safely, write atomically with the parameters in its tags.
+
+soundfile (libsndfile) reads and writes WAV, FLAC, OGG and MP3; anything else it cannot open (M4A, AAC,
+a video's sound track) is decoded with PyAV. Both are the optional extra ``deepdreamer[audio]``, imported
+only when audio is read or written, so the image commands never pay for them.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from ..errors import DeepDreamError
+from ..images import _umask
+from ..models.weights import _first_line
+
+#: Sample rates outside this range are refused: below it nothing is audible, above it no converter exists.
+MIN_RATE = 1_000
+MAX_RATE = 768_000
+#: Output extensions and the libsndfile format and sample encoding each one gets.
+OUTPUT_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16"), ".ogg": ("OGG", "VORBIS"),
+                  ".mp3": ("MP3", "MPEG_LAYER_III")}
+#: Keep the input's sample encoding (24-bit, float) when writing the same format, if it is one of these.
+_KEEPABLE_SUBTYPES = {"PCM_16", "PCM_24", "PCM_32", "FLOAT", "DOUBLE"}
+INSTALL_HINT = 'pip install "deepdreamer[audio]"'
+
+
+@dataclass
+class Sound:
+    """Decoded audio: ``samples`` is frames x channels float32 (full scale is 1.0), at ``rate`` Hz."""
+
+    samples: np.ndarray
+    rate: int
+    subtype: str | None = None  # libsndfile's sample encoding of the file, when soundfile read it
+    params: dict[str, Any] | None = None  # deepdreamer parameters found in the file's tags
+
+    @property
+    def channels(self) -> int:
+        return self.samples.shape[1]
+
+    @property
+    def seconds(self) -> float:
+        return self.samples.shape[0] / self.rate
+
+
+def _soundfile() -> ModuleType:
+    try:
+        import soundfile
+    except (ImportError, OSError):  # OSError: the wheel is there but libsndfile cannot be loaded
+        raise DeepDreamError(f"audio needs soundfile and PyAV: {INSTALL_HINT}") from None
+    return soundfile
+
+
+def _av() -> ModuleType | None:
+    try:
+        import av
+    except ImportError:
+        return None
+    return av
+
+
+def read_audio(path: str | Path) -> Sound:
+    """Decode a whole sound file, or raise a one-line :class:`DeepDreamError` naming the file and the reason."""
+    path = Path(path)
+    sf = _soundfile()
+    if not path.exists():
+        raise DeepDreamError(f"{path}: no such file")
+    if path.is_dir():
+        raise DeepDreamError(f"{path}: is a folder, not a sound file")
+    try:
+        if path.stat().st_size == 0:
+            raise DeepDreamError(f"{path}: empty file")
+        with sf.SoundFile(path) as f:
+            rate, subtype, comment = f.samplerate, f.subtype, f.comment
+            samples = f.read(dtype="float32", always_2d=True)
+        sound = Sound(samples, rate, subtype, _params_from_tag(comment))
+    except PermissionError:
+        raise DeepDreamError(f"{path}: permission denied") from None
+    except sf.LibsndfileError:
+        sound = _decode_with_av(path)
+    return check_sound(sound, path)
+
+
+def _decode_with_av(path: Path) -> Sound:
+    """MP3, AAC, M4A, a video's first sound track: anything FFmpeg decodes, as float32 at the stream's rate."""
+    av = _av()
+    if av is None:
+        raise DeepDreamError(f"{path}: not a format soundfile reads, and PyAV (compressed audio, video) is "
+                             f"missing: {INSTALL_HINT}")
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.audio:
+                raise DeepDreamError(f"{path}: no sound track")
+            stream = container.streams.audio[0]
+            rate, channels = stream.rate, stream.channels
+            if not rate or not channels:
+                raise DeepDreamError(f"{path}: sound track without a sample rate or channels")
+            resampler = av.AudioResampler(format="fltp", layout=stream.layout, rate=rate)
+            chunks = [planes for frame in container.decode(stream) for planes in _resampled(resampler, frame)]
+            chunks.extend(_resampled(resampler, None))
+            comment = container.metadata.get("comment")
+    except DeepDreamError:
+        raise
+    except av.FFmpegError as exc:
+        raise DeepDreamError(f"{path}: not a sound file soundfile or PyAV can read ({_first_line(exc)})") from None
+    samples = np.concatenate(chunks, axis=1).T if chunks else np.zeros((0, channels), np.float32)
+    return Sound(np.ascontiguousarray(samples, dtype=np.float32), rate, None, _params_from_tag(comment))
+
+
+def _resampled(resampler: Any, frame: Any) -> list[np.ndarray]:
+    """Frames converted to planar float32 (decoders output int16, s32 or float, planar or packed)."""
+    return [out.to_ndarray() for out in resampler.resample(frame)]
+
+
+def check_sound(sound: Sound, name: str | Path = "audio") -> Sound:
+    """Refuse audio that cannot be dreamed: no samples, NaN or infinite values, an absurd sample rate."""
+    if not MIN_RATE <= sound.rate <= MAX_RATE:
+        raise DeepDreamError(f"{name}: sample rate {sound.rate} Hz is outside {MIN_RATE // 1000} kHz .. "
+                             f"{MAX_RATE // 1000} kHz")
+    if sound.samples.ndim != 2 or sound.channels == 0:
+        raise DeepDreamError(f"{name}: no sound channels")
+    if sound.samples.shape[0] == 0:
+        raise DeepDreamError(f"{name}: no samples (zero length)")
+    if not np.isfinite(sound.samples).all():
+        raise DeepDreamError(f"{name}: holds NaN or infinite samples")
+    return sound
+
+
+def _params_from_tag(comment: str | None) -> dict[str, Any] | None:
+    if not comment:
+        return None
+    try:
+        params = json.loads(comment)
+    except json.JSONDecodeError:
+        return None
+    return params if isinstance(params, dict) else None
+
+
+def output_format(path: Path) -> tuple[str, str]:
+    """libsndfile's (format, subtype) for ``path``'s extension, or a one-line error."""
+    try:
+        return OUTPUT_FORMATS[path.suffix.lower()]
+    except KeyError:
+        raise DeepDreamError(f"{path}: unknown output format {path.suffix or '(no extension)'!r}; use "
+                             f"{', '.join(OUTPUT_FORMATS)}") from None
+
+
+def _subtype(path: Path, keep: str | None) -> tuple[str, str]:
+    fmt, subtype = output_format(path)
+    sf = _soundfile()
+    if keep in _KEEPABLE_SUBTYPES and sf.check_format(fmt, keep):
+        subtype = keep
+    return fmt, subtype
+
+
+def check_output(path: Path, inputs: list[Path], rate: int, channels: int) -> None:
+    """Fail before any work if the output cannot be written: format, folder, the input itself, rate, channels."""
+    fmt, subtype = output_format(path)
+    if not path.parent.is_dir():
+        raise DeepDreamError(f"{path}: folder {path.parent} does not exist")
+    for source in inputs:
+        if path.exists() and source.exists() and os.path.samefile(path, source):
+            raise DeepDreamError(f"{path}: refusing to overwrite the input")
+    sf = _soundfile()
+    try:  # libsndfile refuses unsupported rates and channel counts when the file is opened
+        with sf.SoundFile(io.BytesIO(), "w", samplerate=rate, channels=channels, format=fmt, subtype=subtype):
+            pass
+    except sf.LibsndfileError:
+        raise DeepDreamError(f"{path}: {fmt} cannot hold {channels} channels at {rate} Hz; try .wav or .flac") from None
+
+
+def write_audio(path: str | Path, samples: np.ndarray, rate: int, *, params: dict[str, Any] | None = None,
+                subtype: str | None = None) -> None:
+    """Save atomically (a temporary file in the same folder, then a rename): a failed write leaves no file.
+
+    ``params`` go into the file's comment tag as JSON (WAV INFO chunk, FLAC/OGG Vorbis comment, MP3 ID3), and
+    the software tag names deepdreamer. ``subtype`` keeps the input's sample encoding when the format allows.
+    """
+    path = Path(path)
+    fmt, chosen = _subtype(path, subtype)
+    sf = _soundfile()
+    try:
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as exc:
+        raise DeepDreamError(f"{path}: cannot write ({exc.strerror})") from None
+    os.close(fd)
+    try:
+        with sf.SoundFile(temporary, "w", samplerate=rate, channels=samples.shape[1], format=fmt,
+                          subtype=chosen) as f:
+            f.software = f"deepdreamer {version('deepdreamer')}"
+            if params is not None:
+                f.comment = json.dumps(params, sort_keys=True)
+            f.write(samples)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; give it a normal file's mode
+        os.replace(temporary, path)
+    except BaseException as exc:
+        Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, (OSError, sf.LibsndfileError)):
+            raise DeepDreamError(f"{path}: cannot write ({_first_line(exc)})") from None
+        raise
