@@ -110,8 +110,8 @@ def _decode_with_av(path: Path) -> Sound:
             comment = container.metadata.get("comment")
     except DeepDreamError:
         raise
-    except av.FFmpegError as exc:
-        raise DeepDreamError(f"{path}: not a sound file soundfile or PyAV can read ({_first_line(exc)})") from None
+    except av.FFmpegError:
+        raise DeepDreamError(f"{path}: not a sound file (neither soundfile nor PyAV can decode it)") from None
     samples = np.concatenate(chunks, axis=1).T if chunks else np.zeros((0, channels), np.float32)
     return Sound(np.ascontiguousarray(samples, dtype=np.float32), rate, None, _params_from_tag(comment))
 

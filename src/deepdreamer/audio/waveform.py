@@ -121,6 +121,8 @@ def dream_waveform(
                 progress(Progress(octave, settings.num_octaves, (1, size), i + 1, settings.iterations, loss,
                                   time.perf_counter() - start))
         change += resample(signal - before, length)
+        if mask_threshold_db is not None:  # resampling rings a little into the gaps: keep them exactly silent
+            change.mul_(envelope(original, mask_threshold_db) > 0)
         steps_per_octave.append(settings.iterations)
         if progress is not None:
             progress(Progress(octave, settings.num_octaves, (1, size), settings.iterations, settings.iterations,
