@@ -15,6 +15,7 @@ from deepdreamer.audio.spectrogram import (
     apply_change,
     db_to_pixels,
     griffin_lim,
+    picture,
     pixels_to_db,
     step_mask,
     to_db,
@@ -102,3 +103,11 @@ def test_loudness_is_matched_and_a_peak_is_limited_only_where_it_is():
 def test_limiter_leaves_quiet_signals_alone():
     signal = torch.full((2, 1000), 0.5)
     assert torch.equal(limit_peaks(signal, 16_000), signal)
+
+
+def test_picture_stacks_channels_in_order_with_low_notes_at_the_bottom():
+    db = torch.full((2, 3, 4), -80.0)
+    db[0, 0] = 0.0  # channel 0, lowest bin: loud
+    image = np.asarray(picture(db, peak_db=0.0))
+    assert image.shape == (6, 4, 3)
+    assert image[2].mean() > 200 and image[:2].mean() < 10 and image[3:].mean() < 10

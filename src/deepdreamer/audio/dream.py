@@ -30,7 +30,7 @@ from ..api import objective_function
 from ..engine import DreamSettings, ProgressCallback, dream_octaves
 from ..errors import DeepDreamError
 from ..gradients import LossFunction
-from ..models import DreamNet, load_model, model_spec, resolve_device
+from ..models import DreamNet, list_models, load_model, model_spec, resolve_device
 from ..objectives import BORDER, layer_mix
 from . import crepe
 from .io import Sound, check_sound
@@ -120,16 +120,16 @@ def dream_audio(
 
     ``model`` is an image model (the spectrogram is dreamed) or ``crepe_tiny``/``crepe_full`` (the
     waveform is). Settings left as ``None`` come from ``preset`` (``mild`` or ``strong``).
-    ``mask_threshold_db=None`` dreams everything, silence included. ``phase="griffin-lim"`` rebuilds the
-    phase to fit the dreamed spectrogram (clearer patterns, some phasiness); the original phase keeps
-    timing and pitch. ``stereo="mid"`` dreams the channels' mean and applies that change to every channel
+    ``mask_threshold_db=None`` dreams everything, silence included. ``phase="griffin-lim"`` (spectrogram
+    only) refines the phase to fit the dreamed spectrogram (clearer patterns, some phasiness); the original
+    phase keeps timing and pitch. ``stereo="mid"`` dreams the channels' mean and applies that change to every channel
     (patterns sit in the centre); ``"each"`` dreams every channel on its own (twice the time, wider).
     """
     frames = samples[:, None] if samples.ndim == 1 else samples
     sound = check_sound(Sound(np.asarray(frames, dtype=np.float32), int(rate)))
     waveform = model in CREPE_MODELS
-    if not waveform:
-        model_spec(model)  # an unknown name fails here, in one line, before any work
+    if not waveform and model not in list_models():
+        raise DeepDreamError(f"unknown model {model!r}; choose from {', '.join([*list_models(), *CREPE_MODELS])}")
     presets = CREPE_PRESETS if waveform else PRESETS
     preset = preset or DEFAULT_PRESET
     if preset not in presets:
@@ -179,8 +179,8 @@ def dream_audio(
         params=params,
         objective=(float(before), float(after)),
         steps_per_octave=run.steps_per_octave,
-        spectrogram_before=picture(torch.cat(list(before_db), dim=0), peak_db),
-        spectrogram_after=picture(torch.cat(list(after_db), dim=0), peak_db),
+        spectrogram_before=picture(before_db, peak_db),
+        spectrogram_after=picture(after_db, peak_db),
     )
 
 

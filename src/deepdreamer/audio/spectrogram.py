@@ -125,8 +125,10 @@ _COLOURS = ((0, 0, 4), (59, 15, 112), (140, 41, 129), (222, 73, 104), (254, 159,
 
 
 def picture(db: Tensor, peak_db: float) -> Image.Image:
-    """A spectrogram (bins x frames of dB) as a colour image for people: the 80 dB shown, low notes at the bottom."""
-    levels = ((db - (peak_db - DYNAMIC_RANGE_DB)) / DYNAMIC_RANGE_DB).clamp(0, 1).flip(0).cpu().numpy()
+    """Spectrograms (channels x bins x frames of dB) as one colour image for people: channel 0 on top, low
+    notes at the bottom of each, the 80 dB below ``peak_db`` shown."""
+    levels = ((db - (peak_db - DYNAMIC_RANGE_DB)) / DYNAMIC_RANGE_DB).clamp(0, 1).flip(-2)
+    levels = levels.reshape(-1, db.shape[-1]).cpu().numpy()
     anchors = np.linspace(0, 1, len(_COLOURS))
     rgb = np.stack([np.interp(levels, anchors, [c[i] for c in _COLOURS]) for i in range(3)], axis=-1)
     return Image.fromarray(np.rint(rgb).astype(np.uint8), "RGB")
