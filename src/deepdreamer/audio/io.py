@@ -76,15 +76,15 @@ def read_audio(path: str | Path) -> Sound:
         raise DeepDreamError(f"{path}: no such file")
     if path.is_dir():
         raise DeepDreamError(f"{path}: is a folder, not a sound file")
+    if not os.access(path, os.R_OK):
+        raise DeepDreamError(f"{path}: permission denied")
+    if path.stat().st_size == 0:
+        raise DeepDreamError(f"{path}: empty file")
     try:
-        if path.stat().st_size == 0:
-            raise DeepDreamError(f"{path}: empty file")
         with sf.SoundFile(path) as f:
             rate, subtype, comment = f.samplerate, f.subtype, f.comment
             samples = f.read(dtype="float32", always_2d=True)
         sound = Sound(samples, rate, subtype, _params_from_tag(comment))
-    except PermissionError:
-        raise DeepDreamError(f"{path}: permission denied") from None
     except sf.LibsndfileError:
         sound = _decode_with_av(path)
     return check_sound(sound, path)

@@ -104,6 +104,8 @@ def dream_waveform(
     length = original.shape[-1]
     step = settings.step * float(original.square().mean().sqrt())
     change = torch.zeros_like(original)
+    # resampling rings a little into the gaps: the gate keeps them exactly silent
+    gate = None if mask_threshold_db is None else envelope(original, mask_threshold_db) > 0
     steps_per_octave = []
     for octave in range(settings.num_octaves):
         size = max(1, round(length / settings.octave_scale ** (settings.num_octaves - 1 - octave)))
@@ -115,14 +117,14 @@ def dream_waveform(
             offset = int(torch.randint(0, HOP, (), generator=generator))
             loss, grad = loss_and_gradient(signal, loss_fn, offset)
             grad.mul_(weight)
-            signal.add_(grad, alpha=step / max(float(grad.abs().mean()), GRADIENT_FLOOR)).clamp_(-PEAK_GUARD,
-                                                                                                  PEAK_GUARD)
+            signal.add_(grad, alpha=step / max(float(grad.abs().mean()), GRADIENT_FLOOR))
+            signal.clamp_(-PEAK_GUARD, PEAK_GUARD)
             if progress is not None:
                 progress(Progress(octave, settings.num_octaves, (1, size), i + 1, settings.iterations, loss,
                                   time.perf_counter() - start))
         change += resample(signal - before, length)
-        if mask_threshold_db is not None:  # resampling rings a little into the gaps: keep them exactly silent
-            change.mul_(envelope(original, mask_threshold_db) > 0)
+        if gate is not None:
+            change.mul_(gate)
         steps_per_octave.append(settings.iterations)
         if progress is not None:
             progress(Progress(octave, settings.num_octaves, (1, size), settings.iterations, settings.iterations,
