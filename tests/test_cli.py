@@ -141,5 +141,5 @@ def test_interrupt_exits_cleanly_and_leaves_no_file(tmp_path, sent):
     process.send_signal(sent)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130
-    assert "interrupted; nothing was written" in err
+    assert "interrupted; no partial file was left" in err
     assert files_in(tmp_path) == {"big.png"}
