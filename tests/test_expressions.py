@@ -29,6 +29,7 @@ def activations(lite0, builder):
     ("block8", "layer('block8')"),
     ("0.2*layer('block8') + 3*layer('block10')", "0.2*layer('block8') + 3*layer('block10')"),
     ("block10:97", "channel('block10', 97)"),
+    ("block10:97 - 0.5*block8:3", "channel('block10', 97) - 0.5*channel('block8', 3)"),
     ("channel('block10', 97) - 0.5*block8", "channel('block10', 97) - 0.5*layer('block8')"),
     ("block8 - -2*block9", "layer('block8') + 2*layer('block9')"),
     ("2*(block8 + block9) / 4", "0.5*(layer('block8') + layer('block9'))"),
@@ -62,7 +63,7 @@ def test_strongest_channels_are_the_photos_most_active(lite0, builder, activatio
 @pytest.mark.parametrize("text", [
     "block99", "block8 + 1", "block8*block8", "logit('golden retreiver')", "channel('block8', 999)", "1+",
     "channels('block8')", "__import__('os').system('true')", "open('x')", "block8/0", "layer(3)", "2",
-    "block8.weight", "[block8]", "guide('block8', 2)", "logit(1000)",
+    "block8.weight", "[block8]", "guide('block8', 2)", "logit(1000)", "layer('block8:3')", "block8:",
 ])
 def test_bad_text_is_one_clear_line(builder, text):
     with pytest.raises(dd.DeepDreamError) as error:

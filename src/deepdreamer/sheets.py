@@ -26,13 +26,15 @@ def contact_sheet(tiles: Sequence[tuple[Image.Image, str]], columns: int | None 
     captions = [_wrap(caption, font, cell_w) for _, caption in tiles]
     caption_h = CAPTION_LINE_HEIGHT * max(len(lines) for lines in captions) + GAP
     sheet = Image.new("RGB", (GAP + columns * (cell_w + GAP), GAP + rows * (cell_h + caption_h + GAP)), BACKGROUND)
-    draw = ImageDraw.Draw(sheet)
     for i, ((image, _), lines) in enumerate(zip(tiles, captions, strict=True)):
         x = GAP + (i % columns) * (cell_w + GAP)
         y = GAP + (i // columns) * (cell_h + caption_h + GAP)
         sheet.paste(image.convert("RGB"), (x + (cell_w - image.width) // 2, y))
+        caption = Image.new("RGB", (cell_w, caption_h - GAP // 2), BACKGROUND)  # clips words wider than the cell
+        draw = ImageDraw.Draw(caption)
         for j, line in enumerate(lines):
-            draw.text((x, y + cell_h + GAP // 2 + j * CAPTION_LINE_HEIGHT), line, fill=TEXT_COLOR, font=font)
+            draw.text((0, j * CAPTION_LINE_HEIGHT), line, fill=TEXT_COLOR, font=font)
+        sheet.paste(caption, (x, y + cell_h + GAP // 2))
     return sheet
 
 

@@ -45,10 +45,10 @@ def explore_command(photo: Path, count: int, seed: int | None, output: Path | No
     if seed is None:
         seed = secrets.randbelow(2**31)
     picture = read_image(photo)
-    folder.mkdir(exist_ok=True)
     with tqdm(total=count, unit="dream", disable=quiet, dynamic_ncols=True) as bar:
 
         def save(index: int, result: DreamResult) -> None:
+            folder.mkdir(exist_ok=True)
             write_image(folder / f"{index + 1:02d}.png", result.image, params=result.params)
             bar.update()
 

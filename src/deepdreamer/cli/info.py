@@ -21,12 +21,17 @@ from .app import cli, default
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Grid image for --preview [default: PHOTO_layers_MODEL.png].")
 @click.option("--size", type=int, default=256, show_default=True, help="Longest side of each preview.")
+@click.option("--iterations", type=int, help="Ascent steps per octave of each preview [default: the model's preset].")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the previews' jitter.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def layers(model: str, preview: Path | None, output: Path | None, size: int, seed: int, quiet: bool) -> None:
-    """List the layers of MODEL that can be dreamed on (name, channels, stride w.r.t. the input)."""
+def layers(model: str, preview: Path | None, output: Path | None, size: int, iterations: int | None, seed: int,
+           quiet: bool) -> None:
+    """List the layers of MODEL that can be dreamed on (name, channels, stride w.r.t. the input).
+
+    With --preview PHOTO, dream PHOTO once per layer instead and write the grid: what each depth does.
+    """
     if preview is not None:
-        _preview_layers(model, preview, output, size, seed, quiet)
+        _preview_layers(model, preview, output, size, iterations, seed, quiet)
         return
     preset = model_spec(model).preset(None)
     net = load_model(model, pretrained=False, device="cpu")
@@ -38,13 +43,14 @@ def layers(model: str, preview: Path | None, output: Path | None, size: int, see
         click.echo(f"{info.name:<{width}} {info.channels:>8} {info.stride:>6}  {', '.join(info.aliases)}{mark}")
 
 
-def _preview_layers(model: str, photo: Path, output: Path | None, size: int, seed: int, quiet: bool) -> None:
+def _preview_layers(model: str, photo: Path, output: Path | None, size: int, iterations: int | None, seed: int,
+                    quiet: bool) -> None:
     output = output or Path(f"{photo.stem}_layers_{model}.png")
     check_output_path(output, [photo])
     picture = read_image(photo)
     stages = load_model(model, pretrained=False, device="cpu").stage_names
     with tqdm(total=len(stages), unit="layer", disable=quiet, dynamic_ncols=True) as bar:
-        previews = layer_previews(picture.image, model=model, side=size, seed=seed,
+        previews = layer_previews(picture.image, model=model, side=size, seed=seed, iterations=iterations,
                                   on_result=lambda name, _: bar.update() or bar.set_postfix_str(name))
     write_image(output, contact_sheet([(result.image, name) for name, result in previews]))
     if not quiet:
