@@ -100,8 +100,7 @@ def dream(
     step_mask = None if mask is None else to_mask_tensor(mask, rgb.size).to(device_of_net)
     chosen_objective = _build_objective(net, rgb, objective, guide, layer_weights)
 
-    original = to_tensor(rgb).to(device_of_net)
-    x = net.to_input(original.clone()).contiguous(memory_format=torch.channels_last)
+    x = net.to_input(to_tensor(rgb).to(device_of_net)).contiguous(memory_format=torch.channels_last)
     output = dream_octaves(
         x, objective_function(net, chosen_objective, precision), settings,
         seed=seed, progress=progress, keep_octaves=keep_octaves, step_mask=step_mask,
@@ -109,11 +108,12 @@ def dream(
 
     def to_pil(t: torch.Tensor) -> Image.Image:
         pixels = net.to_pixels(t)
-        if keep_colors:
-            pixels = transfer_colors(pixels, resize_like(original, pixels))
-        if step_mask is not None:  # outside the mask, exactly the photo
-            source = resize_like(original, pixels)
-            pixels = source.add_(resize_like(step_mask, pixels) * (pixels - source))
+        if keep_colors or step_mask is not None:  # the photo is read again: no full-size copy during the dream
+            original = resize_like(to_tensor(rgb).to(pixels.device), pixels)
+            if keep_colors:
+                pixels = transfer_colors(pixels, original)
+            if step_mask is not None:  # outside the mask, exactly the photo
+                pixels = pixels.sub_(original).mul_(resize_like(step_mask, pixels)).add_(original)
         return to_image(pixels)
 
     params = {
@@ -138,9 +138,9 @@ def dream(
 
 
 def resize_like(x: Tensor, like: Tensor) -> Tensor:
-    """``x`` at ``like``'s height and width (a copy either way: callers modify it)."""
+    """``x`` at ``like``'s height and width (bilinear, as the octaves are made)."""
     if x.shape[-2:] == like.shape[-2:]:
-        return x.clone()
+        return x
     return torch.nn.functional.interpolate(x, size=like.shape[-2:], mode="bilinear", align_corners=True)
 
 

@@ -26,7 +26,6 @@ from torch import Tensor
 from . import objectives
 from .errors import DeepDreamError
 from .models import DreamNet
-from .models.classes import class_index
 from .objectives import Objective
 
 _CHANNEL_SHORTHAND = re.compile(r"(?<![\w./])([A-Za-z_][\w./]*):(\d+)")
@@ -78,7 +77,7 @@ class ObjectiveBuilder:
     def logit(self, name_or_index: str | int) -> Objective:
         if not isinstance(name_or_index, str | int):
             raise DeepDreamError(f"logit() takes a class name or number, not {name_or_index!r}")
-        return objectives.logit(class_index(name_or_index))
+        return objectives.logit(name_or_index)
 
     def guide(self, name: str) -> Objective:
         self.layer(name)

@@ -16,7 +16,7 @@ from torch import Tensor
 
 from .errors import DeepDreamError
 from .models.base import LOGITS, DreamNet
-from .models.classes import imagenet_classes
+from .models.classes import class_index, imagenet_classes
 
 Activations = Mapping[str, Tensor]
 
@@ -116,8 +116,9 @@ def channels(name: str, indices: list[int]) -> Objective:
     return Objective(mean, frozenset([name]), f"channels({name!r}, {chosen})")
 
 
-def logit(index: int) -> Objective:
-    """The (pre-softmax) score of one ImageNet class: dream the photo towards that class."""
+def logit(name_or_index: str | int) -> Objective:
+    """The (pre-softmax) score of one ImageNet class, by name or index: dream the photo towards that class."""
+    index = class_index(name_or_index)
     label = imagenet_classes()[index]
 
     def score(acts: Activations) -> Tensor:
