@@ -52,6 +52,12 @@ def _text(folder: Path) -> Path:
     return path
 
 
+def _square_mask(folder: Path) -> Path:
+    path = folder / "mask.png"
+    Image.new("L", (50, 50), 255).save(path)
+    return path
+
+
 BAD_RUNS = {
     "missing file": lambda d, cat: [d / "nope.jpg"],
     "not an image": lambda d, cat: [_text(d)],
@@ -67,6 +73,16 @@ BAD_RUNS = {
     "unknown device": lambda d, cat: [cat, "--device", "tpu"],
     "too small for the octaves": lambda d, cat: [cat, "--octaves", "40"],
     "like without settings": lambda d, cat: [cat, "--like", cat],
+    "bad objective": lambda d, cat: [cat, "--objective", "block8 +"],
+    "objective with unknown layer": lambda d, cat: [cat, "--objective", "channel('blok8', 3)"],
+    "unknown class": lambda d, cat: [cat, "--class", "unicorn"],
+    "class and objective": lambda d, cat: [cat, "--class", "tabby", "--objective", "block8"],
+    "layers and objective": lambda d, cat: [cat, "--layer", "block8=1", "--objective", "block8"],
+    "guide objective without guide": lambda d, cat: [cat, "--objective", "guide('block8')"],
+    "missing guide": lambda d, cat: [cat, "--guide", d / "nope.png"],
+    "missing mask": lambda d, cat: [cat, "--mask", d / "nope.png"],
+    "mask of another shape": lambda d, cat: [cat, "--mask", _square_mask(d)],
+    "negative smoothing": lambda d, cat: [cat, "--smoothing", "-2"],
 }
 
 
@@ -141,5 +157,79 @@ def test_interrupt_exits_cleanly_and_leaves_no_file(tmp_path, sent):
     process.send_signal(sent)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130
-    assert "interrupted; nothing was written" in err
+    assert "interrupted; no partial file was left" in err
     assert files_in(tmp_path) == {"big.png"}
+
+
+def test_guided_masked_dream_records_its_files_and_repeats(capsys, tmp_path, cat_file):
+    guide, mask = tmp_path / "guide.png", tmp_path / "mask.png"
+    small_photo("coffee").save(guide)
+    half = np.zeros((106, 160), np.uint8)
+    half[:, 80:] = 255
+    Image.fromarray(half).save(mask)
+    first, again = tmp_path / "first.png", tmp_path / "again.png"
+    args = ["--guide", guide, "--mask", mask, "--keep-colors", "--smoothing", "1", *FAST]
+    assert run_cli(capsys, "dream", cat_file, "-o", first, *args)[0] == 0
+    params = dd.read_image(first).params
+    assert params["guide"] == str(guide) and params["mask"] == str(mask) and params["keep_colors"] is True
+    assert params["layers"] is None and params["objective"] == "guide('block8') + guide('block10')"
+    dreamed, photo = np.asarray(Image.open(first), int), np.asarray(Image.open(cat_file), int)
+    assert (dreamed[:, :80] == photo[:, :80]).all() and (dreamed[:, 80:] != photo[:, 80:]).any()
+    assert run_cli(capsys, "dream", cat_file, "-o", again, "--like", first, "-q")[0] == 0
+    assert np.array_equal(np.asarray(Image.open(again)), np.asarray(Image.open(first)))
+
+
+def test_objective_and_class_options(capsys, tmp_path, cat_file):
+    out = tmp_path / "out.png"
+    assert run_cli(capsys, "dream", cat_file, "-o", out, "--objective", "block10:7 - 0.5*block8", *FAST)[0] == 0
+    assert dd.read_image(out).params["objective"] == "channel('block10', 7) - 0.5*layer('block8')"
+    assert run_cli(capsys, "dream", cat_file, "-o", out, "--class", "Golden Retriever", *FAST)[0] == 0
+    assert dd.read_image(out).params["objective"] == "logit('golden retriever')"
+    again = tmp_path / "again.png"
+    assert run_cli(capsys, "dream", cat_file, "-o", again, "--like", out, "-q")[0] == 0
+    assert np.array_equal(np.asarray(Image.open(again)), np.asarray(Image.open(out)))
+
+
+def test_explore_writes_a_sheet_and_single_dreams_that_repeat(capsys, tmp_path, cat_file):
+    sheet = tmp_path / "sheet.png"
+    status, _, err = run_cli(capsys, "explore", cat_file, "-n", "3", "--seed", "5", "-o", sheet, "--size", "96",
+                             "--iterations", "2")
+    assert status == 0, err
+    singles = sorted((tmp_path / "sheet").iterdir())
+    assert [p.name for p in singles] == ["01.png", "02.png", "03.png"]
+    assert Image.open(sheet).width > 2 * 96 and Image.open(sheet).height > 2 * 64  # 3 tiles in a 2x2 grid
+    params = dd.read_image(singles[0]).params
+    assert params["iterations"] == 2 and len(params["layers"]) >= 1
+    full = tmp_path / "full.png"
+    assert run_cli(capsys, "dream", cat_file, "-o", full, "--like", singles[0], "-q")[0] == 0
+    assert dd.read_image(full).params["layers"] == params["layers"]
+    assert Image.open(full).size == Image.open(cat_file).size
+
+
+def test_filters_and_layer_previews_write_grids(capsys, tmp_path, cat_file):
+    grid = tmp_path / "grid.png"
+    status, _, err = run_cli(capsys, "filters", "efficientnet_lite0", "block8", "--channels", "0-1", "--size", "48",
+                             "--steps", "2", "-o", grid, "-q")
+    assert status == 0, err
+    assert dd.read_image(grid).params["channels"] == [0, 1]
+    previews = tmp_path / "layers.png"
+    status, _, err = run_cli(capsys, "layers", "--preview", cat_file, "--size", "48", "--iterations", "1",
+                             "-o", previews, "-q")
+    assert status == 0, err
+    assert Image.open(previews).width > 4 * 48
+
+
+@pytest.mark.parametrize("args", [
+    ["filters", "efficientnet_lite0", "block99"],
+    ["filters", "efficientnet_lite0", "block8", "--channels", "500"],
+    ["filters", "efficientnet_lite0", "block8", "--size", "5"],
+    ["explore", "nope.jpg"],
+    ["explore", "CAT", "-n", "0"],
+    ["layers", "--preview", "nope.jpg"],
+])
+def test_exploration_commands_refuse_bad_input_in_one_line(capsys, tmp_path, cat_file, args):
+    before = files_in(tmp_path)
+    args = [cat_file if a == "CAT" else a for a in args]
+    status, _, err = run_cli(capsys, *args, "-o", tmp_path / "out.png", "-q")
+    assert status == 2 and err.count("\n") == 1, err
+    assert files_in(tmp_path) == before

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-from scipy.ndimage import zoom
+from scipy.ndimage import gaussian_filter, zoom
 
 import deepdreamer as dd
 from deepdreamer.engine import DreamSettings, octave_shapes, resize
@@ -110,7 +110,8 @@ def test_laplacian_normalisation_is_per_band_and_scale_free():
 
 @pytest.mark.parametrize("bad", [
     {"step": -1.0}, {"step": float("nan")}, {"num_octaves": 0}, {"octave_scale": 0.5}, {"iterations": -2},
-    {"max_loss": -3.0}, {"jitter": -1}, {"laplacian_levels": 20},
+    {"max_loss": -3.0}, {"jitter": -1}, {"laplacian_levels": 20}, {"smoothing": -1.0}, {"smoothing": 100.0},
+    {"smoothing": float("inf")},
 ])
 def test_bad_numbers_are_refused_in_one_line(bad):
     with pytest.raises(dd.DeepDreamError) as error:
@@ -132,3 +133,51 @@ def test_bf16_raises_the_objective_and_dreams_like_fp32():
     # the same picture changes, with bf16's rounding noise on top (measured correlation 0.68)
     assert np.corrcoef(bf16_change, fp32_change)[0, 1] > 0.5
     assert bf16.params["precision"] == "bf16"
+
+
+def _change(result, photo) -> np.ndarray:
+    return np.asarray(result.image, float) - np.asarray(photo, float)
+
+
+def test_a_mask_dreams_only_where_it_is_white(cat):
+    half = np.zeros((cat.height, cat.width), np.uint8)
+    half[:, cat.width // 2:] = 255
+    result, _ = _losses(cat, mask=Image.fromarray(half), iterations=4)
+    change = np.abs(_change(result, cat))
+    assert change[:, : cat.width // 2].max() == 0  # black: exactly the photo
+    assert change[:, cat.width // 2:].mean() > 5  # white: dreamed (measured 7.6 levels)
+
+
+def test_a_soft_mask_blends(cat):
+    ramp = np.tile(np.linspace(0, 255, cat.width).astype(np.uint8), (cat.height, 1))
+    result, _ = _losses(cat, mask=Image.fromarray(ramp), iterations=4)
+    thirds = np.array_split(np.abs(_change(result, cat)).mean(axis=(0, 2)), 3)
+    assert thirds[0].mean() < thirds[1].mean() < thirds[2].mean()
+
+
+def test_a_mask_of_another_shape_is_refused(cat):
+    with pytest.raises(dd.DeepDreamError, match="aspect ratio"):
+        dd.dream(cat, mask=Image.new("L", (cat.width, cat.width)), iterations=1)
+
+
+def test_keep_colors_keeps_the_photos_mean_colour(cat):
+    options = {"iterations": 6, "num_octaves": 2}
+    kept, _ = _losses(cat, keep_colors=True, **options)
+    free, _ = _losses(cat, **options)
+    mean_shift = {name: np.abs(_change(r, cat).mean(axis=(0, 1))).max() for name, r in [("kept", kept), ("free", free)]}
+    assert mean_shift["kept"] < 1.0, mean_shift  # levels of 255, per channel
+    assert mean_shift["free"] > 2 * mean_shift["kept"], mean_shift
+    assert np.abs(_change(kept, cat)).mean() > 4  # still dreamed: light and shade changed (measured 6.7)
+
+
+def _high_frequency_share(change: np.ndarray) -> float:
+    smooth = gaussian_filter(change, sigma=(2, 2, 0))
+    return float(np.square(change - smooth).sum() / np.square(change).sum())
+
+
+def test_smoothing_moves_the_change_to_coarser_shapes(cat):
+    options = {"iterations": 6, "num_octaves": 2}
+    sharp, _ = _losses(cat, **options)
+    smooth, _ = _losses(cat, smoothing=2.0, **options)
+    assert smooth.params["smoothing"] == 2.0
+    assert _high_frequency_share(_change(smooth, cat)) < 0.7 * _high_frequency_share(_change(sharp, cat))

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
+from scipy.ndimage import gaussian_filter
 
 import deepdreamer as dd
 from deepdreamer.gradients import balanced_tile, tiled_loss_and_gradient, whole_loss_and_gradient
@@ -113,3 +114,13 @@ def test_laplacian_pyramid_in_strips_equals_the_whole_tensor_version(monkeypatch
     monkeypatch.setattr(gradients, "STRIP_ROWS", 7)  # many strips, odd boundaries
     g = torch.randn(shape, generator=torch.Generator().manual_seed(1))
     assert torch.allclose(gradients.laplacian_normalize(g.clone(), 4), _reference_laplacian(g, 4), atol=1e-4)
+
+
+@pytest.mark.parametrize(("shape", "sigma"), [((1, 3, 37, 50), 1.5), ((1, 3, 101, 33), 4.0), ((1, 3, 5, 9), 2.0)])
+def test_gaussian_smoothing_in_strips_equals_scipys_filter(monkeypatch, shape, sigma):
+    import deepdreamer.gradients as gradients
+
+    monkeypatch.setattr(gradients, "STRIP_ROWS", 7)
+    g = torch.randn(shape, generator=torch.Generator().manual_seed(2))
+    reference = gaussian_filter(g.numpy(), sigma=(0, 0, sigma, sigma), mode="nearest", truncate=3.0)
+    assert np.abs(gradients.gaussian_smooth(g, sigma).numpy() - reference).max() < 1e-5

@@ -14,11 +14,16 @@ import torch
 from PIL import Image
 from torch import Tensor
 
+from .colors import keep_colors as transfer_colors
 from .engine import ProgressCallback, dream_octaves
 from .errors import DeepDreamError
-from .images import attach_alpha, split_alpha, to_image, to_tensor
+from .expressions import ObjectiveBuilder
+from .images import attach_alpha, split_alpha, to_image, to_mask_tensor, to_tensor
 from .models import DEFAULT_MODEL, DreamNet, load_model, model_spec
-from .objectives import Objective, layer_mix
+from .objectives import Objective, layer_mix, sum_of
+
+#: Longest side of the photo used to rank channels (``strongest=K``) and of the guide image.
+REFERENCE_SIDE = 512
 
 
 @dataclass
@@ -35,6 +40,8 @@ def dream(
     model: str = DEFAULT_MODEL,
     preset: str | None = None,
     layers: Mapping[str, float] | None = None,
+    objective: Objective | str | None = None,
+    guide: Image.Image | None = None,
     step: float | None = None,
     num_octaves: int | None = None,
     octave_scale: float | None = None,
@@ -42,7 +49,10 @@ def dream(
     max_loss: float | None = None,
     jitter: int | None = None,
     laplacian_levels: int | None = None,
+    smoothing: float | None = None,
     tile_size: int | None = None,
+    keep_colors: bool = False,
+    mask: Image.Image | None = None,
     seed: int | None = None,
     device: str = "auto",
     precision: str = "fp32",
@@ -53,22 +63,31 @@ def dream(
     """DeepDream ``image`` and return the result (alpha, if any, is kept and not dreamed).
 
     Every setting left as ``None`` comes from the model's preset (``preset``, or the model's default);
-    with ``model="inception_v3"`` the defaults are exactly the seed's. ``layers`` maps layer names to
-    weights. ``max_loss=math.inf`` disables the early stop. Images above twice ``tile_size`` squared in
-    pixels get their gradients tile by tile (bounded memory; 0 never tiles). ``seed`` fixes anything random (jitter,
-    tile grid); without it a seed is drawn and recorded in ``params``. ``precision="bf16"`` runs the network
-    in bfloat16 (fast on GPUs and on CPUs with AVX-512 BF16 or AMX; much slower on CPUs without them).
+    with ``model="inception_v3"`` the defaults are exactly the seed's. What is maximised: ``layers``
+    (layer names to weights), or ``objective`` (an :class:`Objective`, or text such as
+    ``"channel('block10', 97) - 0.5*block8"``; see :mod:`deepdreamer.expressions`), else the preset's
+    layers. A ``guide`` image makes the default objective ``guide(layer)`` on the same layers.
+    ``max_loss=math.inf`` disables the early stop; ``smoothing`` blurs each gradient (sigma in pixels).
+    Images above twice ``tile_size`` squared in pixels get their gradients tile by tile (bounded memory;
+    0 never tiles). ``keep_colors`` keeps the photo's colours (the dream changes light and shade only);
+    ``mask`` (grayscale, white = dream) dreams only part of the photo, the rest is kept exactly.
+    ``seed`` fixes anything random (jitter, tile grid); without it a seed is drawn and recorded in
+    ``params``. ``precision="bf16"`` runs the network in bfloat16 (fast on GPUs and on CPUs with
+    AVX-512 BF16 or AMX; much slower on CPUs without them).
     """
     spec = model_spec(model)
     chosen = spec.preset(preset)
     overrides = {
         "step": step, "num_octaves": num_octaves, "octave_scale": octave_scale, "iterations": iterations,
-        "max_loss": max_loss, "jitter": jitter, "laplacian_levels": laplacian_levels, "tile_size": tile_size,
+        "max_loss": max_loss, "jitter": jitter, "laplacian_levels": laplacian_levels, "smoothing": smoothing,
+        "tile_size": tile_size,
     }
     settings = replace(chosen.settings, **{k: v for k, v in overrides.items() if v is not None})
     if settings.max_loss is not None and math.isinf(settings.max_loss) and settings.max_loss > 0:
         settings = replace(settings, max_loss=None)
     settings.check()
+    if layers is not None and objective is not None:
+        raise DeepDreamError("give either layers or an objective, not both")
     layer_weights = dict(chosen.layers if layers is None else layers)
     for name, weight in layer_weights.items():
         if not math.isfinite(weight):
@@ -76,32 +95,39 @@ def dream(
     seed = secrets.randbelow(2**31) if seed is None else seed
 
     net = load_model(model, weights, device)
-    objective = layer_mix(layer_weights)
-    for name in objective.layers:
-        net.resolve_layer(name)
     rgb, alpha = split_alpha(image)
+    device_of_net = next(net.parameters()).device
+    step_mask = None if mask is None else to_mask_tensor(mask, rgb.size).to(device_of_net)
+    chosen_objective = _build_objective(net, rgb, objective, guide, layer_weights)
 
-    param = next(net.parameters())
-    x = net.to_input(to_tensor(rgb).to(param.device)).contiguous(memory_format=torch.channels_last)
+    x = net.to_input(to_tensor(rgb).to(device_of_net)).contiguous(memory_format=torch.channels_last)
     output = dream_octaves(
-        x, objective_function(net, objective, precision), settings,
-        seed=seed, progress=progress, keep_octaves=keep_octaves,
+        x, objective_function(net, chosen_objective, precision), settings,
+        seed=seed, progress=progress, keep_octaves=keep_octaves, step_mask=step_mask,
     )
 
     def to_pil(t: torch.Tensor) -> Image.Image:
-        return to_image(net.to_pixels(t))
+        pixels = net.to_pixels(t)
+        if keep_colors or step_mask is not None:  # the photo is read again: no full-size copy during the dream
+            original = resize_like(to_tensor(rgb).to(pixels.device), pixels)
+            if keep_colors:
+                pixels = transfer_colors(pixels, original)
+            if step_mask is not None:  # outside the mask, exactly the photo
+                pixels = pixels.sub_(original).mul_(resize_like(step_mask, pixels)).add_(original)
+        return to_image(pixels)
 
     params = {
         "deepdreamer": version("deepdreamer"),
         "model": model,
         "preset": preset or spec.default_preset,
-        "layers": layer_weights,
+        "layers": layer_weights if objective is None and guide is None else None,
         **{name: getattr(settings, name) for name in overrides},
+        "keep_colors": keep_colors,
         "seed": seed,
         "precision": precision,
         "weights": None if weights is None else str(weights),
         "weights_sha256": net.weights_sha256,
-        "objective": str(objective),
+        "objective": str(chosen_objective),
     }
     return DreamResult(
         image=attach_alpha(to_pil(output.image), alpha),
@@ -109,6 +135,39 @@ def dream(
         steps_per_octave=output.steps_per_octave,
         params=params,
     )
+
+
+def resize_like(x: Tensor, like: Tensor) -> Tensor:
+    """``x`` at ``like``'s height and width (bilinear, as the octaves are made)."""
+    if x.shape[-2:] == like.shape[-2:]:
+        return x
+    return torch.nn.functional.interpolate(x, size=like.shape[-2:], mode="bilinear", align_corners=True)
+
+
+def _build_objective(net: DreamNet, photo: Image.Image, objective: Objective | str | None,
+                     guide: Image.Image | None, layer_weights: Mapping[str, float]) -> Objective:
+    """The objective to maximise: given as a value, parsed from text, guided, or the layer mix."""
+    if isinstance(objective, Objective):
+        chosen = objective
+    else:
+        builder = ObjectiveBuilder(net, _reference_input(net, photo),
+                                   None if guide is None else _reference_input(net, guide))
+        if isinstance(objective, str):
+            chosen = builder.parse(objective)
+        elif guide is not None:
+            chosen = sum_of([weight * builder.guide(name) for name, weight in layer_weights.items()])
+        else:
+            chosen = layer_mix(layer_weights)
+    for name in chosen.layers:
+        net.resolve_layer(name)
+    return chosen
+
+
+def _reference_input(net: DreamNet, image: Image.Image) -> Tensor:
+    """A small copy of ``image`` in the network's input space (for ranking channels and guide features)."""
+    small = image.convert("RGB")
+    small.thumbnail((REFERENCE_SIDE, REFERENCE_SIDE), Image.Resampling.LANCZOS)
+    return net.to_input(to_tensor(small).to(next(net.parameters()).device))
 
 
 PRECISIONS = {"fp32": None, "bf16": torch.bfloat16}
@@ -132,12 +191,16 @@ def objective_function(net: DreamNet, objective: Objective, precision: str = "fp
 
 #: Parameters of :func:`dream` that a recorded dream can set (``--like``).
 REPEATABLE = ("model", "preset", "layers", "step", "num_octaves", "octave_scale", "iterations", "max_loss",
-              "jitter", "laplacian_levels", "tile_size", "seed", "precision", "weights")
+              "jitter", "laplacian_levels", "smoothing", "tile_size", "keep_colors", "seed", "precision", "weights")
 
 
 def params_to_options(params: Mapping[str, Any]) -> dict[str, Any]:
     """Keyword arguments for :func:`dream` that repeat a recorded dream (``DreamResult.params``)."""
     options = {key: params[key] for key in REPEATABLE if key in params}
+    if options.get("layers") is None:  # dreamed with an objective of its own (a guide's needs its image)
+        options.pop("layers", None)
+        if "objective" in params:
+            options["objective"] = params["objective"]
     if "max_loss" in options and options["max_loss"] is None:
         options["max_loss"] = math.inf  # recorded as null: the early stop was off
     return options

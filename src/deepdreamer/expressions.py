@@ -2,7 +2,7 @@
 
 The text is parsed with :mod:`ast` and evaluated by a small interpreter that knows numbers, strings,
 lists, ``+ - * /`` and the objective functions below: nothing else runs. Bare names are layers
-(``block8`` is ``layer('block8')``); ``"block10:97"`` on its own is a channel, as in lucent.
+(``block8`` is ``layer('block8')``); ``block10:97`` is a channel, as in lucent.
 
     layer(NAME)                                  the seed's L2 term
     channel(NAME, INDEX)                         one channel's mean activation
@@ -26,10 +26,10 @@ from torch import Tensor
 from . import objectives
 from .errors import DeepDreamError
 from .models import DreamNet
-from .models.classes import class_index
 from .objectives import Objective
 
-_CHANNEL_SHORTHAND = re.compile(r"^\s*([\w./]+):(\d+)\s*$")
+_CHANNEL_SHORTHAND = re.compile(r"(?<![\w./])([A-Za-z_][\w./]*):(\d+)")
+_QUOTED = re.compile(r"""('[^']*'|"[^"]*")""")
 _OPERATORS: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
 }
@@ -77,7 +77,7 @@ class ObjectiveBuilder:
     def logit(self, name_or_index: str | int) -> Objective:
         if not isinstance(name_or_index, str | int):
             raise DeepDreamError(f"logit() takes a class name or number, not {name_or_index!r}")
-        return objectives.logit(class_index(name_or_index))
+        return objectives.logit(name_or_index)
 
     def guide(self, name: str) -> Objective:
         self.layer(name)
@@ -94,11 +94,8 @@ class ObjectiveBuilder:
 
     def parse(self, text: str) -> Objective:
         """The objective that ``text`` describes; a one-line error for anything else."""
-        shorthand = _CHANNEL_SHORTHAND.match(text)
-        if shorthand:
-            return self.channel(shorthand[1], int(shorthand[2]))
         try:
-            tree = ast.parse(text.strip(), mode="eval")
+            tree = ast.parse(_expand_shorthand(text).strip(), mode="eval")
         except SyntaxError as exc:
             raise DeepDreamError(f"objective {text!r} is not a valid expression: {exc.msg}") from None
         result = self._evaluate(tree.body, text)
@@ -132,6 +129,14 @@ class ObjectiveBuilder:
         known = ", ".join(self.functions)
         raise DeepDreamError(f"objective {text!r}: {ast.unparse(node)!r} is not understood (functions: {known}; "
                              "quote names with dots or slashes: layer('layer3.2'))")
+
+
+def _expand_shorthand(text: str) -> str:
+    """``block10:97`` -> ``channel('block10', 97)``, outside quoted strings."""
+    parts = _QUOTED.split(text)
+    for i in range(0, len(parts), 2):  # even parts are outside quotes
+        parts[i] = _CHANNEL_SHORTHAND.sub(lambda m: f"channel({m[1]!r}, {m[2]})", parts[i])
+    return "".join(parts)
 
 
 def _check_operands(text: str, *values: Any) -> None:

@@ -206,3 +206,17 @@ def to_image(tensor: Tensor) -> Image.Image:
     """Inverse of :func:`to_tensor`: rounds to the nearest level and clips to 0..255."""
     levels = tensor.detach().round().clamp_(0, 255).to(torch.uint8)
     return Image.fromarray(levels.squeeze(0).permute(1, 2, 0).cpu().contiguous().numpy(), "RGB")
+
+
+#: Mask and photo may differ in size, but their aspect ratios must agree within this fraction.
+MASK_ASPECT_TOLERANCE = 0.02
+
+
+def to_mask_tensor(mask: Image.Image, size: tuple[int, int]) -> Tensor:
+    """A grayscale mask (white: dream, black: keep, grey: blend) as a 1x1xHxW tensor of 0..1, resized to ``size``."""
+    width, height = size
+    if abs(mask.width / mask.height - width / height) > MASK_ASPECT_TOLERANCE * width / height:
+        raise DeepDreamError(f"the mask is {mask.width}x{mask.height} but the photo is {width}x{height}: "
+                             "give a mask of the photo's size or aspect ratio")
+    gray = mask.convert("L").resize(size, Image.Resampling.BILINEAR)
+    return torch.from_numpy(np.array(gray, dtype=np.float32) / 255.0)[None, None]

@@ -9,13 +9,14 @@ Objectives that need data (chosen channels, a guide's features) take it as plain
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import torch
 from torch import Tensor
 
+from .errors import DeepDreamError
 from .models.base import LOGITS, DreamNet
-from .models.classes import imagenet_classes
+from .models.classes import class_index, imagenet_classes
 
 Activations = Mapping[str, Tensor]
 
@@ -60,6 +61,8 @@ class Objective:
     def __mul__(self, factor: float) -> Objective:
         base, scale = self.scaled or (self, 1.0)
         total = float(factor) * scale
+        if total == 1.0:
+            return base
         text = f"({base})" if base.is_sum else str(base)
         return Objective(lambda acts: total * base(acts), base.layers, f"{total:g}*{text}", scaled=(base, total))
 
@@ -104,7 +107,7 @@ def channel(name: str, index: int) -> Objective:
 def channels(name: str, indices: list[int]) -> Objective:
     """Mean activation of a set of channels of a layer."""
     if not indices:
-        raise ValueError("channels() needs at least one channel")
+        raise DeepDreamError("channels() needs at least one channel")
     chosen = list(indices)
 
     def mean(acts: Activations) -> Tensor:
@@ -113,8 +116,9 @@ def channels(name: str, indices: list[int]) -> Objective:
     return Objective(mean, frozenset([name]), f"channels({name!r}, {chosen})")
 
 
-def logit(index: int) -> Objective:
-    """The (pre-softmax) score of one ImageNet class: dream the photo towards that class."""
+def logit(name_or_index: str | int) -> Objective:
+    """The (pre-softmax) score of one ImageNet class, by name or index: dream the photo towards that class."""
+    index = class_index(name_or_index)
     label = imagenet_classes()[index]
 
     def score(acts: Activations) -> Tensor:
@@ -146,8 +150,12 @@ def guide(name: str, features: Tensor) -> Objective:
 def layer_mix(weights: Mapping[str, float]) -> Objective:
     """The seed's ``layer_contributions``: a weighted sum of :func:`layer` terms."""
     if not weights:
-        raise ValueError("a layer mix needs at least one layer")
-    terms = [weight * layer(name) for name, weight in weights.items()]
+        raise DeepDreamError("a layer mix needs at least one layer")
+    return sum_of([weight * layer(name) for name, weight in weights.items()])
+
+
+def sum_of(terms: Sequence[Objective]) -> Objective:
+    """``terms[0] + terms[1] + ...``"""
     total = terms[0]
     for term in terms[1:]:
         total = total + term

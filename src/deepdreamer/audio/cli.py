@@ -59,7 +59,8 @@ def audio(input_path: Path | None, output: Path | None, example_name: str | None
     The output has the input's length, sample rate and channels, is as loud as the input and never clips;
     its tags hold the parameters.
     """
-    from ..cli import _parse_layers, _ProgressBars  # here: that module imports this one
+    from ..cli.app import OctaveBars  # here, not at the top: deepdreamer.cli imports this module
+    from ..cli.dream import _parse_layers
 
     source, sound = _source(input_path, example_name)
     if output is None:
@@ -71,7 +72,7 @@ def audio(input_path: Path | None, output: Path | None, example_name: str | None
             check_output_path(path, [source])
     if layers:
         options["layers"] = _parse_layers(layers)
-    reporter = None if quiet else _ProgressBars()
+    reporter = None if quiet else OctaveBars()
     try:
         result = dream_audio(sound.samples, sound.rate, mask_threshold_db=None if no_mask else mask_threshold_db,
                              progress=reporter, **options)

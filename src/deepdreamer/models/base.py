@@ -77,6 +77,11 @@ class DreamNet(nn.Module):
             names.extend(tap for tap, (tap_stage, _) in self._taps.items() if tap_stage == stage)
         return names
 
+    @property
+    def stage_names(self) -> list[str]:
+        """The layers that are whole stages (blocks), without the branches inside them."""
+        return [name for name, _ in self._stages]
+
     def _stage_of(self, canonical: str) -> int:
         return self._stage_index[self._taps[canonical][0] if canonical in self._taps else canonical]
 
