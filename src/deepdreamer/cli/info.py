@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from ..api import DreamResult
 from ..explore import layer_previews
 from ..images import check_output_path, read_image, write_image
 from ..models import list_models, load_model, model_spec
@@ -50,8 +51,13 @@ def _preview_layers(model: str, photo: Path, output: Path | None, size: int, ite
     picture = read_image(photo)
     stages = load_model(model, pretrained=False, device="cpu").stage_names
     with tqdm(total=len(stages), unit="layer", disable=quiet, dynamic_ncols=True) as bar:
+
+        def advance(name: str, _: DreamResult) -> None:
+            bar.set_postfix_str(name)
+            bar.update()
+
         previews = layer_previews(picture.image, model=model, side=size, seed=seed, iterations=iterations,
-                                  on_result=lambda name, _: bar.update() or bar.set_postfix_str(name))
+                                  on_result=advance)
     write_image(output, contact_sheet([(result.image, name) for name, result in previews]))
     if not quiet:
         click.echo(f"wrote {output}", err=True)
