@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 import warnings
 from dataclasses import dataclass
 from importlib import resources
@@ -18,6 +17,7 @@ from PIL import Image, ImageCms, ImageOps, PngImagePlugin, UnidentifiedImageErro
 from torch import Tensor
 
 from .errors import DeepDreamError
+from .files import atomic_output
 
 #: Refuse images above this many pixels unless told otherwise (a 24 MP photo is 24e6; bombs are far larger).
 DEFAULT_MAX_PIXELS = 120_000_000
@@ -160,26 +160,8 @@ def write_image(path: str | Path, image: Image.Image, *, icc_profile: bytes | No
         options["quality"] = 95
         if record is not None:
             options["comment"] = record
-    try:
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    except OSError as exc:
-        raise DeepDreamError(f"{path}: cannot write ({exc.strerror})") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            image.save(f, format=fmt, **options)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; give it a normal file's mode
-        os.replace(temporary, path)
-    except BaseException as exc:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise DeepDreamError(f"{path}: cannot write ({exc})") from None
-        raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+    with atomic_output(path) as temporary:
+        image.save(temporary, format=fmt, **options)
 
 
 def split_alpha(image: Image.Image) -> tuple[Image.Image, Image.Image | None]:

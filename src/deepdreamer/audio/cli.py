@@ -60,7 +60,7 @@ def audio(input_path: Path | None, output: Path | None, example_name: str | None
     its tags hold the parameters.
     """
     from ..cli.app import OctaveBars  # here, not at the top: deepdreamer.cli imports this module
-    from ..cli.dream import _parse_layers
+    from ..cli.dream import parse_layers
 
     source, sound = _source(input_path, example_name)
     if output is None:
@@ -71,7 +71,7 @@ def audio(input_path: Path | None, output: Path | None, example_name: str | None
         for path in pictures:
             check_output_path(path, [source])
     if layers:
-        options["layers"] = _parse_layers(layers)
+        options["layers"] = parse_layers(layers)
     reporter = None if quiet else OctaveBars()
     try:
         result = dream_audio(sound.samples, sound.rate, mask_threshold_db=None if no_mask else mask_threshold_db,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -20,8 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DeepDreamError
-from ..images import _umask
-from ..models.weights import _first_line
+from ..files import atomic_output
 
 #: Sample rates outside this range are refused: below it nothing is audible, above it no converter exists.
 MIN_RATE = 1_000
@@ -188,22 +186,10 @@ def write_audio(path: str | Path, samples: np.ndarray, rate: int, *, params: dic
     path = Path(path)
     fmt, chosen = _subtype(path, subtype)
     sf = _soundfile()
-    try:
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    except OSError as exc:
-        raise DeepDreamError(f"{path}: cannot write ({exc.strerror})") from None
-    os.close(fd)
-    try:
-        with sf.SoundFile(temporary, "w", samplerate=rate, channels=samples.shape[1], format=fmt,
-                          subtype=chosen) as f:
-            f.software = f"deepdreamer {version('deepdreamer')}"
-            if params is not None:
-                f.comment = json.dumps(params, sort_keys=True)
-            f.write(samples)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; give it a normal file's mode
-        os.replace(temporary, path)
-    except BaseException as exc:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(exc, (OSError, sf.LibsndfileError)):
-            raise DeepDreamError(f"{path}: cannot write ({_first_line(exc)})") from None
-        raise
+    with atomic_output(path, errors=(OSError, sf.LibsndfileError)) as temporary, sf.SoundFile(
+        temporary, "w", samplerate=rate, channels=samples.shape[1], format=fmt, subtype=chosen
+    ) as f:
+        f.software = f"deepdreamer {version('deepdreamer')}"
+        if params is not None:
+            f.comment = json.dumps(params, sort_keys=True)
+        f.write(samples)

@@ -87,7 +87,7 @@ def dream(ctx: click.Context, input_path: Path | None, output: Path | None, exam
     paths = {"guide": options.pop("guide"), "mask": options.pop("mask")}
     images = {key: None if path is None else read_image(path, max_pixels=max_pixels).image
               for key, path in paths.items()}
-    options["layers"] = _parse_layers(options["layers"]) if options["layers"] else None
+    options["layers"] = parse_layers(options["layers"]) if options["layers"] else None
     class_name = options.pop("class_name")
     if class_name is not None:
         if options["objective"] is not None:
@@ -127,7 +127,8 @@ def _take_recorded_settings(ctx: click.Context, like: Path, options: dict[str, A
             options[key] = tuple(f"{name}={weight}" for name, weight in value.items()) if key == "layers" else value
 
 
-def _parse_layers(specs: tuple[str, ...]) -> dict[str, float]:
+def parse_layers(specs: tuple[str, ...]) -> dict[str, float]:
+    """``("block8=1", "block10=0.5")`` -> ``{"block8": 1.0, "block10": 0.5}`` (a missing weight is 1)."""
     weights: dict[str, float] = {}
     for spec in specs:
         name, _, weight = spec.partition("=")

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from ..errors import DeepDreamError
+from ..files import first_line
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
@@ -105,7 +106,7 @@ class PublishedWeights:
             reason = getattr(exc, "reason", None) or exc
             raise DeepDreamError(f"cannot download {self.filename} ({reason}): {advice}") from None
         except RuntimeError as exc:  # torch.hub's checksum mismatch
-            raise DeepDreamError(f"download of {self.filename} is corrupt ({_first_line(exc)}): {advice}") from None
+            raise DeepDreamError(f"download of {self.filename} is corrupt ({first_line(exc)}): {advice}") from None
         return path
 
 
@@ -130,7 +131,7 @@ def load_state_dict(model: nn.Module, path: Path, model_name: str) -> None:
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises many types for a bad file; all mean the same to the user
-        raise DeepDreamError(f"{path} is not a PyTorch checkpoint ({_first_line(exc)})") from None
+        raise DeepDreamError(f"{path} is not a PyTorch checkpoint ({first_line(exc)})") from None
     if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
         state = state["state_dict"]
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
@@ -153,8 +154,3 @@ def load_state_dict(model: nn.Module, path: Path, model_name: str) -> None:
     if problems:
         raise DeepDreamError(f"{path} does not match {model_name}: {'; '.join(problems)}")
     model.load_state_dict(state, strict=True)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

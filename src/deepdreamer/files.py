@@ -1,0 +1,50 @@
+"""Atomic output files: written under a temporary name in the same folder, renamed into place when complete.
+
+An interrupted or failed write (Ctrl-C, SIGTERM, a full disk, an encoder error) leaves no file behind,
+and an existing file at the path is replaced only by a complete one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import DeepDreamError
+
+
+@contextmanager
+def atomic_output(path: Path, errors: tuple[type[BaseException], ...] = (OSError,)) -> Iterator[Path]:
+    """Yield a temporary path to write; on success it becomes ``path``, on failure it is removed.
+
+    Exceptions of the ``errors`` types become a one-line :class:`DeepDreamError` naming ``path``.
+    """
+    try:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as exc:
+        raise DeepDreamError(f"{path}: cannot write ({exc.strerror})") from None
+    os.close(fd)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; give it a normal file's mode
+        os.replace(temporary, path)
+    except BaseException as exc:
+        temporary.unlink(missing_ok=True)
+        if isinstance(exc, errors):
+            raise DeepDreamError(f"{path}: cannot write ({first_line(exc)})") from None
+        raise
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (library errors can run to many lines)."""
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
