@@ -77,11 +77,12 @@ def test_image_shows_80_db_with_low_frequencies_at_the_bottom():
     assert torch.allclose(pixels_to_db(pixels, 0.0), db.clamp_min(-DYNAMIC_RANGE_DB))
 
 
-def test_mask_is_one_near_the_peak_and_zero_in_silence():
-    db = torch.tensor([[0.0, -50.0, -80.0]])
+def test_mask_opens_whole_frames_of_sound_and_keeps_pauses_shut():
+    # bins x frames: a loud frame, one at the threshold, a pause; low frequencies first
+    db = torch.tensor([[0.0, -50.0, -80.0], [-79.0, -79.0, -90.0]])
     mask = step_mask(db, peak_db=0.0, threshold_db=50.0)
-    assert mask.shape == (1, 1, 1, 3)
-    assert mask[0, 0, 0].tolist() == [1.0, 0.5, 0.0]
+    assert mask.shape == (1, 1, 2, 3)
+    assert mask[0, 0].tolist() == [[1.0, 0.5, 0.0], [1.0, 0.5, 0.0]]  # quiet bins of a loud frame may change
 
 
 def test_loudness_is_matched_and_a_peak_is_limited_only_where_it_is():

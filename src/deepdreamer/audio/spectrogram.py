@@ -78,12 +78,16 @@ def pixels_to_db(pixels: Tensor, peak_db: float) -> Tensor:
 
 
 def step_mask(db: Tensor, peak_db: float, threshold_db: float, softness_db: float = 10.0) -> Tensor:
-    """1 x 1 x H x W weights in 0..1: 1 for bins within ``threshold_db`` of the peak, 0 well below, a soft ramp.
+    """1 x 1 x H x W weights in 0..1 that gate whole moments: 1 for frames whose loudest bin is within
+    ``threshold_db`` of the peak, 0 for frames well below (pauses), a soft ramp between.
 
-    The dream only changes sound that is there: pauses stay silent and faint noise floors stay faint.
+    Pauses stay silent, and while there is sound the dream may paint anywhere in the spectrum, between
+    the partials too: a mask on each bin instead leaves a clean tone's few-pixel partials as the only place
+    to dream, and the dream is hardly visible (objective 37 -> 53 against 37 -> 405 on the README's melody).
     """
-    ramp = (db - (peak_db - threshold_db)) / softness_db + 0.5
-    return ramp.clamp(0, 1).flip(0)[None, None]
+    frame_peak = db.amax(dim=0, keepdim=True)
+    ramp = (frame_peak - (peak_db - threshold_db)) / softness_db + 0.5
+    return ramp.clamp(0, 1).expand_as(db).flip(0)[None, None]
 
 
 def apply_change(spectrum: Tensor, db_before: Tensor, db_after: Tensor, peak_db: float,
