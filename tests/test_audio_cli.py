@@ -93,3 +93,15 @@ def test_missing_extra_says_how_to_install_it(tmp_path, capsys, monkeypatch):
     status, _, err = run_cli(capsys, "audio", source, "-q")
     assert status == 2
     assert 'pip install "deepdreamer[audio]"' in err
+
+
+def test_like_repeats_a_sound_dream_and_explicit_options_win(tmp_path, capsys):
+    source = tmp_path / "voice.wav"
+    sf.write(source, clip(16_000, 1.5), 16_000)
+    first, again, changed = tmp_path / "first.wav", tmp_path / "again.wav", tmp_path / "changed.wav"
+    assert run_cli(capsys, "audio", source, "-o", first, "--no-mask", "--layer", "block9=1", *FAST)[0] == 0
+    assert run_cli(capsys, "audio", source, "-o", again, "--like", first, "-q")[0] == 0
+    assert np.array_equal(sf.read(first)[0], sf.read(again)[0])
+    assert run_cli(capsys, "audio", source, "-o", changed, "--like", first, "--mask-threshold", "40", "-q")[0] == 0
+    params = read_audio(changed).params
+    assert params["mask_threshold_db"] == 40 and params["layers"] == {"block9": 1.0} and params["seed"] == 5

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
+from ..errors import DeepDreamError
 from ..images import check_output_path, write_image
-from .dream import DEFAULT_MASK_DB, PRESETS, STEREO_MODES, dream_audio
+from .dream import DEFAULT_MASK_DB, PRESETS, STEREO_MODES, dream_audio, params_to_options
 from .examples import EXAMPLES, example
 from .io import OUTPUT_FORMATS, Sound, check_output, read_audio, write_audio
 from .spectrogram import PHASES
@@ -51,9 +53,13 @@ EXAMPLE_RATE = 16_000
 @click.option("--seed", type=int, help="Seed for anything random [default: drawn, recorded].")
 @click.option("--device", default=_DEFAULTS["device"], show_default=True, help="auto, cpu, cuda or mps.")
 @click.option("--save-spectrograms", is_flag=True, help="Also write OUTPUT_before.png and OUTPUT_after.png.")
+@click.option("--like", type=click.Path(path_type=Path),
+              help="Repeat the settings recorded in a previous dream's tags (options given here win).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
-def audio(input_path: Path | None, output: Path | None, example_name: str | None, layers: tuple[str, ...],
-          mask_threshold_db: float, no_mask: bool, save_spectrograms: bool, quiet: bool, **options: Any) -> None:
+@click.pass_context
+def audio(ctx: click.Context, input_path: Path | None, output: Path | None, example_name: str | None,
+          layers: tuple[str, ...], mask_threshold_db: float | None, no_mask: bool, save_spectrograms: bool,
+          like: Path | None, quiet: bool, **options: Any) -> None:
     """Dream the sound in INPUT (WAV, FLAC, OGG, MP3, or a video's sound track) into OUTPUT.
 
     The output has the input's length, sample rate and channels, is as loud as the input and never clips;
@@ -72,10 +78,12 @@ def audio(input_path: Path | None, output: Path | None, example_name: str | None
             check_output_path(path, [source])
     if layers:
         options["layers"] = parse_layers(layers)
+    options["mask_threshold_db"] = None if no_mask else mask_threshold_db
+    if like is not None:
+        _take_recorded_settings(ctx, like, options)
     reporter = None if quiet else OctaveBars()
     try:
-        result = dream_audio(sound.samples, sound.rate, mask_threshold_db=None if no_mask else mask_threshold_db,
-                             progress=reporter, **options)
+        result = dream_audio(sound.samples, sound.rate, progress=reporter, **options)
     finally:
         if reporter is not None:
             reporter.close()
@@ -86,6 +94,18 @@ def audio(input_path: Path | None, output: Path | None, example_name: str | None
     if not quiet:
         before, after = result.objective
         click.echo(f"objective {before:.4g} -> {after:.4g}; wrote {output}", err=True)
+
+
+def _take_recorded_settings(ctx: click.Context, like: Path, options: dict[str, Any]) -> None:
+    """Fill ``options`` from a previous dream's tags where the command line left them at their default."""
+    recorded = read_audio(like).params
+    if recorded is None:
+        raise DeepDreamError(f"{like}: no deepdreamer settings in its tags")
+    given = {name for name in ctx.params if ctx.get_parameter_source(name) != ParameterSource.DEFAULT}
+    given |= {"mask_threshold_db"} if "no_mask" in given else set()
+    for key, value in params_to_options(recorded).items():
+        if key not in given:
+            options[key] = value
 
 
 def _source(input_path: Path | None, example_name: str | None) -> tuple[Path, Sound]:
