@@ -58,6 +58,26 @@ def _square_mask(folder: Path) -> Path:
     return path
 
 
+def _copy(source: Path, target: Path) -> Path:
+    target.write_bytes(source.read_bytes())
+    return target
+
+
+def _record(folder: Path, changes: dict) -> Path:
+    """A PNG whose deepdreamer record is a real dream's with one value made wrong."""
+    params = {"deepdreamer": "0.1.0", "model": "efficientnet_lite0", "layers": None, "objective": "block8",
+              "seed": 1, **changes}
+    path = folder / "recorded.png"
+    dd.write_image(path, small_photo(), params=params)
+    return path
+
+
+def _sheet(folder: Path) -> Path:
+    path = folder / "sheet.png"
+    dd.write_image(path, small_photo(), params={"explore_seed": 3, "photo": "cat.png"})
+    return path
+
+
 BAD_RUNS = {
     "missing file": lambda d, cat: [d / "nope.jpg"],
     "not an image": lambda d, cat: [_text(d)],
@@ -83,6 +103,12 @@ BAD_RUNS = {
     "missing mask": lambda d, cat: [cat, "--mask", d / "nope.png"],
     "mask of another shape": lambda d, cat: [cat, "--mask", _square_mask(d)],
     "negative smoothing": lambda d, cat: [cat, "--smoothing", "-2"],
+    "guide the objective ignores": lambda d, cat: [cat, "--guide", cat, "--objective", "block8"],
+    "output is the mask": lambda d, cat: [cat, "--mask", _copy(cat, d / "out.png")],
+    **{f"like with bad {key}": (lambda d, cat, key=key, value=value: [cat, "--like", _record(d, {key: value})])
+       for key, value in [("layers", "abc"), ("step", "x"), ("num_octaves", 2.5), ("seed", "7"), ("max_loss", "inf"),
+                          ("guide", 3), ("model", ["x"]), ("keep_colors", "no"), ("objective", 5)]},
+    "like a contact sheet": lambda d, cat: [cat, "--like", _sheet(d)],
 }
 
 
@@ -225,6 +251,10 @@ def test_filters_and_layer_previews_write_grids(capsys, tmp_path, cat_file):
     ["filters", "efficientnet_lite0", "block8", "--size", "5"],
     ["explore", "nope.jpg"],
     ["explore", "CAT", "-n", "0"],
+    ["explore", "CAT", "--size", "0"],
+    ["layers", "--preview", "CAT", "--size", "-3"],
+    ["filters", "efficientnet_lite0", "logits"],
+    ["filters", "efficientnet_lite0", "block8", "--channels", "0-1000000"],
     ["layers", "--preview", "nope.jpg"],
 ])
 def test_exploration_commands_refuse_bad_input_in_one_line(capsys, tmp_path, cat_file, args):

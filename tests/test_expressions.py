@@ -33,6 +33,7 @@ def activations(lite0, builder):
     ("channel('block10', 97) - 0.5*block8", "channel('block10', 97) - 0.5*layer('block8')"),
     ("block8 - -2*block9", "layer('block8') + 2*layer('block9')"),
     ("2*(block8 + block9) / 4", "0.5*(layer('block8') + layer('block9'))"),
+    ("0.1234567*block8 + 1234567*block9", "0.1234567*layer('block8') + 1234567*layer('block9')"),  # exact
     ("channels('block10', [5, 1])", "channels('block10', [5, 1])"),
     ("logit(207)", "logit('golden retriever')"),
     ("logit('Golden Retriever')", "logit('golden retriever')"),
@@ -64,6 +65,9 @@ def test_strongest_channels_are_the_photos_most_active(lite0, builder, activatio
     "block99", "block8 + 1", "block8*block8", "logit('golden retreiver')", "channel('block8', 999)", "1+",
     "channels('block8')", "__import__('os').system('true')", "open('x')", "block8/0", "layer(3)", "2",
     "block8.weight", "[block8]", "guide('block8', 2)", "logit(1000)", "layer('block8:3')", "block8:",
+    "logits:3", "guide('logits')", "channels('logits', strongest=2)", "channel('head', True)", "logit('²')",
+    "1e309*head", "1e300*1e300*head", "1" + "0" * 400 + "*head", "+".join(["head"] * 600),
+    "(" * 300 + "head" + ")" * 300,
 ])
 def test_bad_text_is_one_clear_line(builder, text):
     with pytest.raises(dd.DeepDreamError) as error:

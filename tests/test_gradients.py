@@ -124,3 +124,10 @@ def test_gaussian_smoothing_in_strips_equals_scipys_filter(monkeypatch, shape, s
     g = torch.randn(shape, generator=torch.Generator().manual_seed(2))
     reference = gaussian_filter(g.numpy(), sigma=(0, 0, sigma, sigma), mode="nearest", truncate=3.0)
     assert np.abs(gradients.gaussian_smooth(g, sigma).numpy() - reference).max() < 1e-5
+
+
+def test_the_laplacian_pyramid_and_smoothing_stay_on_the_gradients_device():
+    import deepdreamer.gradients as gradients
+
+    g = torch.empty(1, 3, 64, 48, device="meta")  # shapes and devices only: what a GPU run would hit
+    assert gradients.normalize_gradient(g, 4, smoothing=1.5).device.type == "meta"

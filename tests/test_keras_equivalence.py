@@ -131,3 +131,10 @@ def test_wrong_keras_files_are_one_line_errors(keras_pair, tmp_path):
     with pytest.raises(dd.DeepDreamError, match="not a Keras weights file") as error:
         dd.load_model("inception_v3", weights=cut)
     assert "\n" not in str(error.value)
+
+
+def test_a_notop_keras_file_refuses_class_objectives(keras_pair):
+    _, path = keras_pair
+    photo = small_photo("coffee", width=160)
+    with pytest.raises(dd.DeepDreamError, match="no classifier"):
+        dd.dream(photo, model="inception_v3", weights=path, objective="logit('tabby')", iterations=1)

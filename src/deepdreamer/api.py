@@ -15,7 +15,7 @@ from PIL import Image
 from torch import Tensor
 
 from .colors import keep_colors as transfer_colors
-from .engine import ProgressCallback, dream_octaves
+from .engine import DreamSettings, ProgressCallback, dream_octaves, resize
 from .errors import DeepDreamError
 from .expressions import ObjectiveBuilder
 from .images import attach_alpha, split_alpha, to_image, to_mask_tensor, to_tensor
@@ -82,13 +82,12 @@ def dream(
         "max_loss": max_loss, "jitter": jitter, "laplacian_levels": laplacian_levels, "smoothing": smoothing,
         "tile_size": tile_size,
     }
-    settings = replace(chosen.settings, **{k: v for k, v in overrides.items() if v is not None})
-    if settings.max_loss is not None and math.isinf(settings.max_loss) and settings.max_loss > 0:
-        settings = replace(settings, max_loss=None)
-    settings.check()
+    settings = dream_settings(model, preset, overrides)
     if layers is not None and objective is not None:
         raise DeepDreamError("give either layers or an objective, not both")
     layer_weights = dict(chosen.layers if layers is None else layers)
+    if not layer_weights:
+        raise DeepDreamError("give at least one layer to dream on")
     for name, weight in layer_weights.items():
         if not math.isfinite(weight):
             raise DeepDreamError(f"weight of layer {name!r} must be a finite number, not {weight}")
@@ -109,11 +108,11 @@ def dream(
     def to_pil(t: torch.Tensor) -> Image.Image:
         pixels = net.to_pixels(t)
         if keep_colors or step_mask is not None:  # the photo is read again: no full-size copy during the dream
-            original = resize_like(to_tensor(rgb).to(pixels.device), pixels)
+            original = resize(to_tensor(rgb).to(pixels.device), pixels.shape[-2:])
             if keep_colors:
                 pixels = transfer_colors(pixels, original)
             if step_mask is not None:  # outside the mask, exactly the photo
-                pixels = pixels.sub_(original).mul_(resize_like(step_mask, pixels)).add_(original)
+                pixels = pixels.sub_(original).mul_(resize(step_mask, pixels.shape[-2:])).add_(original)
         return to_image(pixels)
 
     params = {
@@ -137,11 +136,14 @@ def dream(
     )
 
 
-def resize_like(x: Tensor, like: Tensor) -> Tensor:
-    """``x`` at ``like``'s height and width (bilinear, as the octaves are made)."""
-    if x.shape[-2:] == like.shape[-2:]:
-        return x
-    return torch.nn.functional.interpolate(x, size=like.shape[-2:], mode="bilinear", align_corners=True)
+def dream_settings(model: str, preset: str | None, overrides: Mapping[str, Any]) -> DreamSettings:
+    """The preset's settings with the overrides that are not None, checked (``max_loss=inf``: no early stop)."""
+    chosen = model_spec(model).preset(preset).settings
+    settings = replace(chosen, **{k: v for k, v in overrides.items() if v is not None})
+    if settings.max_loss is not None and math.isinf(settings.max_loss) and settings.max_loss > 0:
+        settings = replace(settings, max_loss=None)
+    settings.check()
+    return settings
 
 
 def _build_objective(net: DreamNet, photo: Image.Image, objective: Objective | str | None,
@@ -158,6 +160,8 @@ def _build_objective(net: DreamNet, photo: Image.Image, objective: Objective | s
             chosen = sum_of([weight * builder.guide(name) for name, weight in layer_weights.items()])
         else:
             chosen = layer_mix(layer_weights)
+    if guide is not None and "guide(" not in str(chosen):
+        raise DeepDreamError("a guide image was given but the objective does not use it (add guide('LAYER'))")
     for name in chosen.layers:
         net.resolve_layer(name)
     return chosen
@@ -194,13 +198,54 @@ REPEATABLE = ("model", "preset", "layers", "step", "num_octaves", "octave_scale"
               "jitter", "laplacian_levels", "smoothing", "tile_size", "keep_colors", "seed", "precision", "weights")
 
 
+#: The kinds of value each recorded setting may hold ("number": int or float, not bool; None: absent or off).
+RECORD_TYPES: dict[str, tuple[Any, ...]] = {
+    "model": (str,), "preset": (str, None), "layers": ("weights", None), "objective": (str,), "step": ("number",),
+    "num_octaves": (int,), "octave_scale": ("number",), "iterations": (int,), "max_loss": ("number", None),
+    "jitter": (int,), "laplacian_levels": (int,), "smoothing": ("number",), "tile_size": (int,),
+    "keep_colors": (bool,), "seed": (int,), "precision": (str,), "weights": (str, None),
+    "guide": (str, None), "mask": (str, None),
+}
+
+
+def checked_record(params: Mapping[str, Any], keys: tuple[str, ...],
+                   types: Mapping[str, tuple[Any, ...]] = RECORD_TYPES) -> dict[str, Any]:
+    """The ``keys`` of a recorded dream (read from a file a user gives), each checked against ``types``.
+
+    A record that is not a dream's (no ``deepdreamer`` version, e.g. a contact sheet's) or that holds a value
+    of the wrong kind is refused in one line, instead of failing somewhere inside the dream.
+    """
+    if "deepdreamer" not in params or "model" not in params:
+        raise DeepDreamError("its metadata is not a dream's settings (a contact sheet or another program's?)")
+    record = {key: params[key] for key in keys if key in params}
+    for key, value in record.items():
+        if not any(_is_kind(value, kind) for kind in types[key]):
+            raise DeepDreamError(f"its recorded setting {key}={value!r} is not valid")
+    return record
+
+
+def _is_kind(value: Any, kind: Any) -> bool:
+    if kind is None:
+        return value is None
+    if kind is bool:
+        return isinstance(value, bool)
+    if isinstance(value, bool):  # a bool is an int to Python, never a number or a name here
+        return False
+    if kind == "number":
+        return isinstance(value, int | float)
+    if kind == "weights":
+        return isinstance(value, dict) and all(isinstance(k, str) and _is_kind(v, "number") for k, v in value.items())
+    return isinstance(value, kind)
+
+
 def params_to_options(params: Mapping[str, Any]) -> dict[str, Any]:
     """Keyword arguments for :func:`dream` that repeat a recorded dream (``DreamResult.params``)."""
-    options = {key: params[key] for key in REPEATABLE if key in params}
+    options = checked_record(params, (*REPEATABLE, "objective"))
+    objective = options.pop("objective", None)
     if options.get("layers") is None:  # dreamed with an objective of its own (a guide's needs its image)
         options.pop("layers", None)
-        if "objective" in params:
-            options["objective"] = params["objective"]
+        if objective is not None:
+            options["objective"] = objective
     if "max_loss" in options and options["max_loss"] is None:
         options["max_loss"] = math.inf  # recorded as null: the early stop was off
     return options

@@ -28,6 +28,8 @@ from .errors import DeepDreamError
 from .models import DreamNet
 from .objectives import Objective
 
+#: Longest objective text accepted (a guard against pathological input; real ones are a line).
+MAX_TEXT_LENGTH = 2000
 _CHANNEL_SHORTHAND = re.compile(r"(?<![\w./])([A-Za-z_][\w./]*):(\d+)")
 _QUOTED = re.compile(r"""('[^']*'|"[^"]*")""")
 _OPERATORS: dict[type, Callable[[Any, Any], Any]] = {
@@ -64,43 +66,47 @@ class ObjectiveBuilder:
             raise DeepDreamError("channels(NAME, ...) takes a list of channels, or strongest=K, or weakest=K")
         if indices is None:
             count = strongest if strongest is not None else weakest
-            if not isinstance(count, int) or count < 1:
+            if not isinstance(count, int) or isinstance(count, bool) or count < 1:
                 raise DeepDreamError(f"channels(): the number of channels must be a positive integer, not {count!r}")
             if self.photo is None:
                 raise DeepDreamError("channels(strongest=/weakest=) needs a photo to rank the channels on")
-            self.layer(name)
+            self.net.channel_count(_text(name, "layer name"))
             indices = objectives.strongest_channels(self.net, self.photo, name, count, weakest=weakest is not None)
         if not isinstance(indices, list) or not indices:
             raise DeepDreamError(f"channels(): expected a non-empty list of channel numbers, not {indices!r}")
         return objectives.channels(name, [self._channel_index(name, i) for i in indices])
 
     def logit(self, name_or_index: str | int) -> Objective:
-        if not isinstance(name_or_index, str | int):
+        if not isinstance(name_or_index, str | int) or isinstance(name_or_index, bool):
             raise DeepDreamError(f"logit() takes a class name or number, not {name_or_index!r}")
+        self.net.check_classifier()
         return objectives.logit(name_or_index)
 
     def guide(self, name: str) -> Objective:
-        self.layer(name)
+        self.net.channel_count(_text(name, "layer name"))  # a layer with channels, not the logits
         if self.guide_image is None:
             raise DeepDreamError(f"guide({name!r}) needs a guide image (--guide FILE)")
         return objectives.guide(name, objectives.guide_features(self.net, self.guide_image, name))
 
     def _channel_index(self, name: str, index: Any) -> int:
-        canonical = self.net.resolve_layer(_text(name, "layer name"))
-        count = next(info.channels for info in self.net.layer_table() if info.name == canonical)
-        if not isinstance(index, int) or not 0 <= index < count:
+        count = self.net.channel_count(_text(name, "layer name"))
+        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < count:
             raise DeepDreamError(f"layer {name!r} has channels 0..{count - 1}; {index!r} is not one of them")
         return index
 
     def parse(self, text: str) -> Objective:
         """The objective that ``text`` describes; a one-line error for anything else."""
+        if len(text) > MAX_TEXT_LENGTH:
+            raise DeepDreamError(f"objective text is {len(text)} characters long; the limit is {MAX_TEXT_LENGTH}")
         try:
             tree = ast.parse(_expand_shorthand(text).strip(), mode="eval")
+            result = self._evaluate(tree.body, text)
         except SyntaxError as exc:
-            raise DeepDreamError(f"objective {text!r} is not a valid expression: {exc.msg}") from None
-        result = self._evaluate(tree.body, text)
+            raise DeepDreamError(f"objective {_short(text)} is not a valid expression: {exc.msg}") from None
+        except (RecursionError, MemoryError):
+            raise DeepDreamError(f"objective {_short(text)} is nested too deeply") from None
         if not isinstance(result, Objective):
-            raise DeepDreamError(f"objective {text!r} is a value, not an objective (try layer('NAME'))")
+            raise DeepDreamError(f"objective {_short(text)} is a value, not an objective (try layer('NAME'))")
         return result
 
     def _evaluate(self, node: ast.AST, text: str) -> Any:
@@ -125,9 +131,9 @@ class ObjectiveBuilder:
             try:
                 return self.functions[node.func.id](*args, **kwargs)
             except TypeError as exc:
-                raise DeepDreamError(f"objective {text!r}: {node.func.id}(): {exc}") from None
+                raise DeepDreamError(f"objective {_short(text)}: {node.func.id}(): {exc}") from None
         known = ", ".join(self.functions)
-        raise DeepDreamError(f"objective {text!r}: {ast.unparse(node)!r} is not understood (functions: {known}; "
+        raise DeepDreamError(f"objective {_short(text)}: {ast.unparse(node)!r} is not understood (functions: {known}; "
                              "quote names with dots or slashes: layer('layer3.2'))")
 
 
@@ -142,22 +148,27 @@ def _expand_shorthand(text: str) -> str:
 def _check_operands(text: str, *values: Any) -> None:
     for value in values:
         if not isinstance(value, Objective | int | float) or isinstance(value, bool):
-            raise DeepDreamError(f"objective {text!r}: {value!r} cannot take part in arithmetic")
+            raise DeepDreamError(f"objective {_short(text)}: {value!r} cannot take part in arithmetic")
 
 
 def _check_arithmetic(text: str, op: ast.operator, left: Any, right: Any) -> None:
     """Objectives add to objectives and scale by numbers; anything else is an error, not a Python exception."""
     left_objective, right_objective = isinstance(left, Objective), isinstance(right, Objective)
     if isinstance(op, ast.Add | ast.Sub) and left_objective != right_objective:
-        raise DeepDreamError(f"objective {text!r}: cannot add a number to an objective")
+        raise DeepDreamError(f"objective {_short(text)}: cannot add a number to an objective")
     both = left_objective and right_objective
     if (isinstance(op, ast.Mult) and both) or (isinstance(op, ast.Div) and right_objective):
-        raise DeepDreamError(f"objective {text!r}: objectives can only be scaled by numbers")
+        raise DeepDreamError(f"objective {_short(text)}: objectives can only be scaled by numbers")
     if isinstance(op, ast.Div) and right == 0:
-        raise DeepDreamError(f"objective {text!r}: division by zero")
+        raise DeepDreamError(f"objective {_short(text)}: division by zero")
 
 
 def _text(value: Any, what: str) -> str:
     if not isinstance(value, str):
         raise DeepDreamError(f"expected a {what} in quotes, not {value!r}")
     return value
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """``text`` quoted for an error message, cut to ``limit`` characters."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")

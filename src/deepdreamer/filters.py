@@ -35,6 +35,8 @@ INITIAL_SPECTRUM_STD = 0.01
 PAD, JITTER_BEFORE, JITTER_AFTER = 12, 8, 4
 SCALE_RANGE = (0.9, 1.1)
 ROTATION_DEGREES = 10.0
+#: More pictures than this in one grid are unreadable (and take hours on a CPU).
+MAX_CHANNELS = 1024
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,7 @@ def visualize_channels(
 ) -> list[Image.Image]:
     """One picture per channel of ``layer`` that maximises its mean activation. ``progress(done, total)`` per step."""
     settings.check()
-    canonical = net.resolve_layer(layer)
-    count = next(info.channels for info in net.layer_table() if info.name == canonical)
+    count = net.channel_count(layer)
     bad = [c for c in channels if not 0 <= c < count]
     if bad:
         raise DeepDreamError(f"layer {layer!r} has channels 0..{count - 1}; {bad[0]} is not one of them")
@@ -137,7 +138,7 @@ def visualize_channels(
 
 def parse_channels(text: str) -> list[int]:
     """``"0-15"``, ``"3,7,9"``, ``"0-3,10"`` -> channel numbers, in order, without repeats."""
-    channels: list[int] = []
+    channels: dict[int, None] = {}  # ordered, and fast to test for repeats
     for part in text.split(","):
         first, dash, last = part.strip().partition("-")
         try:
@@ -146,5 +147,7 @@ def parse_channels(text: str) -> list[int]:
             raise DeepDreamError(f"channels {text!r}: expected numbers and ranges like 0-15,20") from None
         if dash and not span:
             raise DeepDreamError(f"channels {text!r}: the range {part.strip()} is empty")
-        channels.extend(c for c in span if c not in channels)
-    return channels
+        if len(span) > MAX_CHANNELS:
+            raise DeepDreamError(f"channels {text!r}: at most {MAX_CHANNELS} channels at a time")
+        channels.update(dict.fromkeys(span))
+    return list(channels)

@@ -137,7 +137,7 @@ def _add_upsampled(target: Tensor, low: Tensor, sign: float) -> Tensor:
     source = ((torch.arange(height, dtype=torch.float64) + 0.5) * (low_rows / height) - 0.5).clamp_min(0)
     below = source.floor().long().clamp_max(low_rows - 1)
     above = (below + 1).clamp_max(low_rows - 1)
-    weight = (source - below).to(target.dtype).view(-1, 1)
+    weight = (source - below).to(device=target.device, dtype=target.dtype).view(-1, 1)
     for y0 in range(0, height, STRIP_ROWS):
         y1 = min(y0 + STRIP_ROWS, height)
         a, b = int(below[y0]), int(above[y1 - 1]) + 1

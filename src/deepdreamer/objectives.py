@@ -9,6 +9,7 @@ Objectives that need data (chosen channels, a guide's features) take it as plain
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 
 import torch
@@ -60,16 +61,28 @@ class Objective:
 
     def __mul__(self, factor: float) -> Objective:
         base, scale = self.scaled or (self, 1.0)
-        total = float(factor) * scale
+        try:
+            total = float(factor) * scale
+        except OverflowError:
+            total = math.inf
+        if not math.isfinite(total):
+            raise DeepDreamError(f"an objective's weight must be a finite number, not {str(factor)[:24]}")
         if total == 1.0:
             return base
         text = f"({base})" if base.is_sum else str(base)
-        return Objective(lambda acts: total * base(acts), base.layers, f"{total:g}*{text}", scaled=(base, total))
+        return Objective(lambda acts: total * base(acts), base.layers, f"{_number(total)}*{text}",
+                         scaled=(base, total))
 
     __rmul__ = __mul__
 
     def __truediv__(self, divisor: float) -> Objective:
         return self * (1.0 / float(divisor))
+
+
+def _number(value: float) -> str:
+    """The shortest text that reads back as exactly ``value`` (so a recorded objective repeats exactly)."""
+    text = repr(value)
+    return text.removesuffix(".0")
 
 
 def _difference(left: Objective, right: Objective) -> Objective:

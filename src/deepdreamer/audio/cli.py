@@ -103,7 +103,11 @@ def _take_recorded_settings(ctx: click.Context, like: Path, options: dict[str, A
         raise DeepDreamError(f"{like}: no deepdreamer settings in its tags")
     given = {name for name in ctx.params if ctx.get_parameter_source(name) != ParameterSource.DEFAULT}
     given |= {"mask_threshold_db"} if "no_mask" in given else set()
-    for key, value in params_to_options(recorded).items():
+    try:
+        repeated = params_to_options(recorded)
+    except DeepDreamError as exc:
+        raise DeepDreamError(f"{like}: {exc}") from None
+    for key, value in repeated.items():
         if key not in given:
             options[key] = value
 

@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import Tensor
 
-from ..api import objective_function
+from ..api import RECORD_TYPES, checked_record, objective_function
 from ..engine import DreamSettings, ProgressCallback, dream_octaves
 from ..errors import DeepDreamError
 from ..gradients import LossFunction
@@ -190,13 +190,14 @@ def _default_layers(model: str) -> Mapping[str, float]:
     return AUDIO_LAYER_MIX if model == DEFAULT_AUDIO_MODEL else model_spec(model).preset(None).layers
 
 
+AUDIO_RECORD_TYPES = {**RECORD_TYPES, "mask_threshold_db": ("number", None), "phase": (str,), "stereo": (str,)}
 REPEATABLE = ("model", "preset", "layers", "step", "num_octaves", "octave_scale", "iterations", "mask_threshold_db",
               "phase", "stereo", "seed")
 
 
 def params_to_options(params: Mapping[str, Any]) -> dict[str, Any]:
     """Keyword arguments for :func:`dream_audio` that repeat a recorded dream (``AudioDream.params``)."""
-    return {key: params[key] for key in REPEATABLE if key in params}
+    return checked_record(params, REPEATABLE, AUDIO_RECORD_TYPES)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import click
 from click.core import ParameterSource
 
 from .. import api
-from ..engine import DreamSettings
+from ..engine import DreamSettings, octave_shapes
 from ..errors import DeepDreamError
 from ..images import DEFAULT_MAX_PIXELS, EXAMPLE_PHOTOS, check_output_path, example_path, read_image, write_image
 from .app import FROM_PRESET, OctaveBars, cli, default
@@ -80,11 +80,21 @@ def dream(ctx: click.Context, input_path: Path | None, output: Path | None, exam
         raise DeepDreamError("give an INPUT image (or --example NAME for a bundled photo)")
     source = input_path
     output = output or Path(f"{source.stem}_dream.png")
-    check_output_path(output, [source])
     if like is not None:
         _take_recorded_settings(ctx, like, options)
+    paths = {key: None if options[key] is None else Path(options[key]).resolve() for key in ("guide", "mask")}
+    del options["guide"], options["mask"]
+    inputs = [source, *(path for path in (*paths.values(), like) if path is not None)]
+    check_output_path(output, inputs)
     picture = read_image(source, max_pixels=max_pixels)
-    paths = {"guide": options.pop("guide"), "mask": options.pop("mask")}
+    octave_paths = []
+    if save_octaves:
+        settings = api.dream_settings(options["model"], options["preset"],
+                                      {key: options[key] for key in ("num_octaves", "octave_scale")})
+        octave_paths = [output.parent / f"dream_at_scale_{w}x{h}.png" for h, w in octave_shapes(
+            picture.image.height, picture.image.width, settings.num_octaves, settings.octave_scale)]
+        for path in octave_paths:
+            check_output_path(path, inputs)
     images = {key: None if path is None else read_image(path, max_pixels=max_pixels).image
               for key, path in paths.items()}
     options["layers"] = parse_layers(options["layers"]) if options["layers"] else None
@@ -100,12 +110,9 @@ def dream(ctx: click.Context, input_path: Path | None, output: Path | None, exam
         if bars is not None:
             bars.close()
     params = {**result.params, **{key: str(path) for key, path in paths.items() if path is not None}}
-    if save_octaves:
-        for image in result.octave_images:
-            path = output.parent / f"dream_at_scale_{image.width}x{image.height}.png"
-            check_output_path(path, [source])
-            write_image(path, image, icc_profile=picture.icc_profile)
     write_image(output, result.image, icc_profile=picture.icc_profile, params=params)
+    for path, image in zip(octave_paths, result.octave_images, strict=True):
+        write_image(path, image, icc_profile=picture.icc_profile)
     if not quiet:
         click.echo(f"wrote {output}", err=True)
 
@@ -116,10 +123,12 @@ def _take_recorded_settings(ctx: click.Context, like: Path, options: dict[str, A
     if recorded is None:
         raise DeepDreamError(f"{like}: no deepdreamer settings in its metadata")
     target_given = any(ctx.get_parameter_source(key) != ParameterSource.DEFAULT for key in _TARGET_OPTIONS)
-    repeated = api.params_to_options(recorded)
-    for key in ("guide", "mask"):
-        if recorded.get(key) is not None:
-            repeated[key] = Path(recorded[key])
+    try:
+        repeated = api.params_to_options(recorded)
+        paths = api.checked_record(recorded, ("guide", "mask"))
+    except DeepDreamError as exc:
+        raise DeepDreamError(f"{like}: {exc}") from None
+    repeated.update({key: Path(path) for key, path in paths.items() if path is not None})
     for key, value in repeated.items():
         if key in _TARGET_OPTIONS and target_given:
             continue

@@ -28,7 +28,8 @@ from .app import FROM_PRESET, cli, default
 @click.option("--preset", help="Preset whose settings (not layers) the dreams use [default: the model's first].")
 @click.option("--iterations", type=int, help=f"Ascent steps per octave [{FROM_PRESET}].")
 @click.option("--step", type=float, help=f"Ascent step size [{FROM_PRESET}].")
-@click.option("--size", type=int, default=EXPLORE_SIDE, show_default=True, help="Longest side of each dream.")
+@click.option("--size", type=click.IntRange(min=32), default=EXPLORE_SIDE, show_default=True,
+              help="Longest side of each dream.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def explore_command(photo: Path, count: int, seed: int | None, output: Path | None, size: int, quiet: bool,
                     **options: object) -> None:

@@ -21,7 +21,8 @@ from .app import cli, default
               help="Dream this photo once per layer (small, fast) and write the results as a captioned grid.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Grid image for --preview [default: PHOTO_layers_MODEL.png].")
-@click.option("--size", type=int, default=256, show_default=True, help="Longest side of each preview.")
+@click.option("--size", type=click.IntRange(min=32), default=256, show_default=True,
+              help="Longest side of each preview.")
 @click.option("--iterations", type=int, help="Ascent steps per octave of each preview [default: the model's preset].")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the previews' jitter.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")

@@ -46,6 +46,8 @@ class DreamNet(nn.Module):
     weights_sha256: str | None = None
     #: The layer the classifier reads (see :meth:`logits_from`).
     top_layer: str
+    #: False when the weights came without the classifier (Keras "notop" files): no class objectives then.
+    has_classifier: bool = True
 
     def logits_from(self, top: Tensor) -> Tensor:
         """ImageNet logits (N x 1000) from the activation of :attr:`top_layer`."""
@@ -104,6 +106,7 @@ class DreamNet(nn.Module):
         self.check_input_side(x.shape[-2], x.shape[-1])
         names = list(names)
         if LOGITS in names:
+            self.check_classifier()
             names = [name for name in names if name != LOGITS]
             found = self.activations(x, [*names, self.top_layer])
             found[LOGITS] = self.logits_from(found[self.top_layer])
@@ -133,6 +136,20 @@ class DreamNet(nn.Module):
             for hook in hooks:
                 hook.remove()
         return found
+
+    def check_classifier(self) -> None:
+        """Refuse class objectives when the weights came without the classifier."""
+        if not self.has_classifier:
+            raise DeepDreamError("these weights have no classifier (a 'notop' file): class objectives need the "
+                                 "model's full weights")
+
+    def channel_count(self, name: str) -> int:
+        """Channels of a dreamable layer (not ``LOGITS``); a one-line error otherwise."""
+        canonical = self.resolve_layer(name)
+        if canonical == LOGITS:
+            raise DeepDreamError(f"{LOGITS!r} is the classifier's output, not a layer with channels; "
+                                 "use logit(CLASS) for a class")
+        return next(info.channels for info in self.layer_table() if info.name == canonical)
 
     def layer_table(self) -> list[LayerInfo]:
         """Every dreamable layer with its channels and stride, measured once with a probe input."""

@@ -23,7 +23,7 @@ def imagenet_classes() -> tuple[str, ...]:
 def class_index(name_or_index: str | int) -> int:
     """The index of a class given by name (any case) or number; a one-line error with suggestions otherwise."""
     classes = imagenet_classes()
-    if isinstance(name_or_index, int) or name_or_index.strip().isdigit():
+    if isinstance(name_or_index, int) or (name_or_index.strip().isascii() and name_or_index.strip().isdecimal()):
         index = int(name_or_index)
         if not 0 <= index < len(classes):
             raise DeepDreamError(f"class index must be 0..{len(classes) - 1}, not {index}")

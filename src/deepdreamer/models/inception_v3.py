@@ -214,6 +214,7 @@ class InceptionV3(DreamNet):
         from .keras_weights import load_keras_inception_v3  # it imports this module
 
         load_keras_inception_v3(self, path)
+        self.has_classifier = False  # the seed's file is "notop": fc keeps random values
 
     def use_keras_pooling(self) -> None:
         """Average borders over real pixels only, as Keras does (for weights converted from Keras)."""
