@@ -59,6 +59,29 @@ def _bytes(folder, name, content):
     return path
 
 
+def _mp4(folder):
+    """Two seconds of sound in an MP4 container (decoded by PyAV, not soundfile)."""
+    import av
+
+    path = folder / "clip.mp4"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("aac", rate=16_000, layout="mono")
+        samples = (0.3 * np.sin(np.arange(32_000) * 0.1)).astype(np.float32)[None]
+        frame = av.AudioFrame.from_ndarray(samples, format="fltp", layout="mono")
+        frame.rate = 16_000
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            container.mux(packet)
+    return path
+
+
+def _bad_record(folder):
+    path = folder / "recorded.wav"
+    sf.write(path, clip(16_000, 0.5), 16_000)
+    with sf.SoundFile(path, "r+") as f:
+        f.comment = '{"deepdreamer": "0.1.0", "model": "efficientnet_lite0", "step": "strong"}'
+    return path
+
+
 BAD_RUNS = {
     "missing file": lambda d: [d / "nope.wav"],
     "not audio": lambda d: [_bytes(d, "notes.wav", b"hello")],
@@ -73,6 +96,10 @@ BAD_RUNS = {
     "bad preset": lambda d: [_write(d, "in.wav", clip(16_000, 0.5)), "--preset", "loud"],
     "input and example": lambda d: [_write(d, "in.wav", clip(16_000, 0.5)), "--example", "melody"],
     "no input": lambda d: [],
+    "too long (soundfile)": lambda d: [_write(d, "long.wav", clip(16_000, 2.0)), "--max-seconds", "1"],
+    "too long (PyAV)": lambda d: [_mp4(d), "--max-seconds", "1"],
+    "bad max seconds": lambda d: [_write(d, "in.wav", clip(16_000, 0.5)), "--max-seconds", "0"],
+    "like with a bad record": lambda d: [_write(d, "in.wav", clip(16_000, 0.5)), "--like", _bad_record(d)],
 }
 
 

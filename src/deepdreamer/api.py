@@ -239,7 +239,10 @@ def _is_kind(value: Any, kind: Any) -> bool:
 
 
 def params_to_options(params: Mapping[str, Any]) -> dict[str, Any]:
-    """Keyword arguments for :func:`dream` that repeat a recorded dream (``DreamResult.params``)."""
+    """Keyword arguments for :func:`dream` that repeat a recorded dream (``DreamResult.params``).
+
+    Images are not part of a record: pass a guided or masked dream's ``guide`` and ``mask`` again.
+    """
     options = checked_record(params, (*REPEATABLE, "objective"))
     objective = options.pop("objective", None)
     if options.get("layers") is None:  # dreamed with an objective of its own (a guide's needs its image)

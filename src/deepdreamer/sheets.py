@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 from PIL import Image, ImageDraw, ImageFont
 
+from .errors import DeepDreamError
+
 CAPTION_FONT_SIZE = 13
 CAPTION_LINE_HEIGHT = 17
 GAP = 6
@@ -17,7 +19,7 @@ TEXT_COLOR = (20, 20, 20)
 def contact_sheet(tiles: Sequence[tuple[Image.Image, str]], columns: int | None = None) -> Image.Image:
     """The images in a grid (``columns``, default about square), each with its caption wrapped beneath it."""
     if not tiles:
-        raise ValueError("a contact sheet needs at least one image")
+        raise DeepDreamError("a contact sheet needs at least one image")
     columns = columns or math.ceil(math.sqrt(len(tiles)))
     rows = math.ceil(len(tiles) / columns)
     cell_w = max(image.width for image, _ in tiles)

@@ -16,7 +16,7 @@ from ..errors import DeepDreamError
 from ..images import check_output_path, write_image
 from .dream import DEFAULT_MASK_DB, PRESETS, STEREO_MODES, dream_audio, params_to_options
 from .examples import EXAMPLES, example
-from .io import OUTPUT_FORMATS, Sound, check_output, read_audio, write_audio
+from .io import DEFAULT_MAX_SECONDS, OUTPUT_FORMATS, Sound, check_output, read_audio, write_audio
 from .spectrogram import PHASES
 
 _DEFAULTS = {name: p.default for name, p in inspect.signature(dream_audio).parameters.items()}
@@ -55,11 +55,13 @@ EXAMPLE_RATE = 16_000
 @click.option("--save-spectrograms", is_flag=True, help="Also write OUTPUT_before.png and OUTPUT_after.png.")
 @click.option("--like", type=click.Path(path_type=Path),
               help="Repeat the settings recorded in a previous dream's tags (options given here win).")
+@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_MAX_SECONDS,
+              show_default=True, help="Refuse longer sounds (a guard against files that decode to gigabytes).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
 @click.pass_context
 def audio(ctx: click.Context, input_path: Path | None, output: Path | None, example_name: str | None,
           layers: tuple[str, ...], mask_threshold_db: float | None, no_mask: bool, save_spectrograms: bool,
-          like: Path | None, quiet: bool, **options: Any) -> None:
+          like: Path | None, max_seconds: float, quiet: bool, **options: Any) -> None:
     """Dream the sound in INPUT (WAV, FLAC, OGG, MP3, or a video's sound track) into OUTPUT.
 
     The output has the input's length, sample rate and channels, is as loud as the input and never clips;
@@ -68,7 +70,7 @@ def audio(ctx: click.Context, input_path: Path | None, output: Path | None, exam
     from ..cli.app import OctaveBars  # here, not at the top: deepdreamer.cli imports this module
     from ..cli.dream import parse_layers
 
-    source, sound = _source(input_path, example_name)
+    source, sound = _source(input_path, example_name, max_seconds)
     if output is None:
         output = Path(f"{source.stem}_dream{source.suffix if source.suffix.lower() in OUTPUT_FORMATS else '.wav'}")
     check_output(output, [source], sound.rate, sound.channels)
@@ -87,10 +89,10 @@ def audio(ctx: click.Context, input_path: Path | None, output: Path | None, exam
     finally:
         if reporter is not None:
             reporter.close()
+    write_audio(output, result.samples, result.rate, params=result.params, subtype=sound.subtype)
     if save_spectrograms:
         write_image(pictures[0], result.spectrogram_before)
         write_image(pictures[1], result.spectrogram_after)
-    write_audio(output, result.samples, result.rate, params=result.params, subtype=sound.subtype)
     if not quiet:
         before, after = result.objective
         click.echo(f"objective {before:.4g} -> {after:.4g}; wrote {output}", err=True)
@@ -112,7 +114,7 @@ def _take_recorded_settings(ctx: click.Context, like: Path, options: dict[str, A
             options[key] = value
 
 
-def _source(input_path: Path | None, example_name: str | None) -> tuple[Path, Sound]:
+def _source(input_path: Path | None, example_name: str | None, max_seconds: float) -> tuple[Path, Sound]:
     if example_name is not None:
         if input_path is not None:
             raise click.UsageError("give either INPUT or --example, not both")
@@ -120,4 +122,4 @@ def _source(input_path: Path | None, example_name: str | None) -> tuple[Path, So
         return Path(f"{example_name}.wav"), Sound(samples[:, None], EXAMPLE_RATE)
     if input_path is None:
         raise click.UsageError("give an INPUT sound (or --example NAME for a synthesized one)")
-    return input_path, read_audio(input_path)
+    return input_path, read_audio(input_path, max_seconds)

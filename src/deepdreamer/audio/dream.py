@@ -1,6 +1,6 @@
 """The public audio dream: samples in, dreamed samples out, with everything needed to repeat it.
 
-Two ways to dream a sound (``/work/shared/reference/audio.md`` measured both):
+Two ways to dream a sound (``shared/reference/audio.md`` of the project's study measured both):
 
 - **spectrogram** (any image model; default EfficientNet-Lite0): the log-magnitude spectrogram becomes an
   image and the photo engine dreams it, octaves and all; the change is applied to the sound's own STFT.

@@ -30,6 +30,8 @@ OUTPUT_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16"), ".ogg"
 #: Keep the input's sample encoding (24-bit, float) when writing the same format, if it is one of these.
 _KEEPABLE_SUBTYPES = {"PCM_16", "PCM_24", "PCM_32", "FLOAT", "DOUBLE"}
 INSTALL_HINT = 'pip install "deepdreamer[audio]"'
+#: Longer sounds are refused unless told otherwise (an hour of 16 kHz audio dreams in about 50 minutes).
+DEFAULT_MAX_SECONDS = 3600.0
 
 
 @dataclass
@@ -66,8 +68,12 @@ def _av() -> ModuleType | None:
     return av
 
 
-def read_audio(path: str | Path) -> Sound:
-    """Decode a whole sound file, or raise a one-line :class:`DeepDreamError` naming the file and the reason."""
+def read_audio(path: str | Path, max_seconds: float = DEFAULT_MAX_SECONDS) -> Sound:
+    """Decode a whole sound file, or raise a one-line :class:`DeepDreamError` naming the file and the reason.
+
+    Sounds longer than ``max_seconds`` are refused before they are decoded whole (a small compressed file
+    can hold hours of silence: gigabytes of samples).
+    """
     path = Path(path)
     sf = _soundfile()
     if not path.exists():
@@ -81,14 +87,20 @@ def read_audio(path: str | Path) -> Sound:
     try:
         with sf.SoundFile(path) as f:
             rate, subtype, comment = f.samplerate, f.subtype, f.comment
+            _check_length(path, f.frames, rate, max_seconds)
             samples = f.read(dtype="float32", always_2d=True)
         sound = Sound(samples, rate, subtype, _params_from_tag(comment))
     except sf.LibsndfileError:
-        sound = _decode_with_av(path)
+        sound = _decode_with_av(path, max_seconds)
     return check_sound(sound, path)
 
 
-def _decode_with_av(path: Path) -> Sound:
+def _check_length(path: Path, frames: int, rate: int, max_seconds: float) -> None:
+    if rate > 0 and frames / rate > max_seconds:
+        raise DeepDreamError(f"{path}: longer than the limit of {max_seconds:g} seconds (see --max-seconds)")
+
+
+def _decode_with_av(path: Path, max_seconds: float) -> Sound:
     """MP3, AAC, M4A, a video's first sound track: anything FFmpeg decodes, as float32 at the stream's rate."""
     av = _av()
     if av is None:
@@ -103,7 +115,12 @@ def _decode_with_av(path: Path) -> Sound:
             if not rate or not channels:
                 raise DeepDreamError(f"{path}: sound track without a sample rate or channels")
             resampler = av.AudioResampler(format="fltp", layout=stream.layout, rate=rate)
-            chunks = [planes for frame in container.decode(stream) for planes in _resampled(resampler, frame)]
+            chunks: list[np.ndarray] = []
+            decoded = 0
+            for frame in container.decode(stream):
+                chunks.extend(_resampled(resampler, frame))
+                decoded += frame.samples
+                _check_length(path, decoded, rate, max_seconds)  # stream durations in headers can lie
             chunks.extend(_resampled(resampler, None))
             comment = container.metadata.get("comment")
     except DeepDreamError:

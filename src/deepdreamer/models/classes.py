@@ -1,7 +1,8 @@
 """ImageNet's 1000 class names, so a class dream can be asked for by name (``--class "golden retriever"``).
 
 ``imagenet_classes.txt`` holds the names in index order as torchvision lists them (``torchvision.models._meta``),
-the order every model here was trained with.
+the order every model here was trained with; torchvision made the names unique (134 "crane bird" beside 517
+"crane", 639 "maillot tank suit" beside 638 "maillot").
 """
 
 from __future__ import annotations
