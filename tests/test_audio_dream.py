@@ -78,7 +78,9 @@ def test_a_clip_shorter_than_the_smallest_octave_is_padded_and_cut_back():
     samples = clip(16_000, 0.3)[:, 0]  # 1-D, 19 STFT frames: far below what 4 octaves of block10 need
     result = dream_audio(samples, 16_000, preset="strong", **FAST)
     assert result.samples.shape == samples.shape
-    assert result.objective[1] > result.objective[0]
+    assert result.objective[1] > result.objective[0]  # finite: no empty border crop at the smallest octave
+    before, after = result.spectrogram_before, result.spectrogram_after
+    assert after.size == before.size and before.height == 1024 // 2 + 1  # the padding is cut off again
 
 
 def test_recorded_parameters_repeat_the_dream_exactly(mono_dream):
