@@ -14,7 +14,7 @@ from PIL import Image
 
 import deepdreamer as dd
 from deepdreamer.cli import main as deepdreamer
-from deepdreamer.explore import shrink
+from deepdreamer.images import shrink
 from deepdreamer.sheets import contact_sheet
 
 DOCS = Path(__file__).parent

@@ -7,7 +7,8 @@ import random
 import numpy as np
 
 import deepdreamer as dd
-from deepdreamer.explore import explorable_layers, explore, layer_previews, random_layer_mix, shrink
+from deepdreamer.explore import explorable_layers, explore, layer_previews, random_layer_mix
+from deepdreamer.images import shrink
 
 FAST = {"iterations": 2, "num_octaves": 2}
 

@@ -18,7 +18,7 @@ from .colors import keep_colors as transfer_colors
 from .engine import DreamSettings, ProgressCallback, dream_octaves, resize
 from .errors import DeepDreamError
 from .expressions import ObjectiveBuilder
-from .images import attach_alpha, split_alpha, to_image, to_mask_tensor, to_tensor
+from .images import attach_alpha, shrink, split_alpha, to_image, to_mask_tensor, to_tensor
 from .models import DEFAULT_MODEL, DreamNet, load_model, model_spec
 from .objectives import Objective, layer_mix, sum_of
 
@@ -151,15 +151,15 @@ def _build_objective(net: DreamNet, photo: Image.Image, objective: Objective | s
     """The objective to maximise: given as a value, parsed from text, guided, or the layer mix."""
     if isinstance(objective, Objective):
         chosen = objective
+    elif objective is None and guide is None:
+        chosen = layer_mix(layer_weights)
     else:
         builder = ObjectiveBuilder(net, _reference_input(net, photo),
                                    None if guide is None else _reference_input(net, guide))
         if isinstance(objective, str):
             chosen = builder.parse(objective)
-        elif guide is not None:
-            chosen = sum_of([weight * builder.guide(name) for name, weight in layer_weights.items()])
         else:
-            chosen = layer_mix(layer_weights)
+            chosen = sum_of([weight * builder.guide(name) for name, weight in layer_weights.items()])
     if guide is not None and "guide(" not in str(chosen):
         raise DeepDreamError("a guide image was given but the objective does not use it (add guide('LAYER'))")
     for name in chosen.layers:
@@ -169,8 +169,7 @@ def _build_objective(net: DreamNet, photo: Image.Image, objective: Objective | s
 
 def _reference_input(net: DreamNet, image: Image.Image) -> Tensor:
     """A small copy of ``image`` in the network's input space (for ranking channels and guide features)."""
-    small = image.convert("RGB")
-    small.thumbnail((REFERENCE_SIDE, REFERENCE_SIDE), Image.Resampling.LANCZOS)
+    small = shrink(image.convert("RGB"), REFERENCE_SIDE)
     return net.to_input(to_tensor(small).to(next(net.parameters()).device))
 
 

@@ -14,6 +14,7 @@ from PIL import Image
 
 from .api import DreamResult, dream
 from .errors import DeepDreamError
+from .images import shrink
 from .models import DEFAULT_MODEL, load_model
 
 #: Exploration dreams on a small copy of the photo: many results quickly; ``--like`` repeats one at full size.
@@ -39,13 +40,6 @@ def random_layer_mix(layers: Sequence[str], rng: random.Random) -> dict[str, flo
 
 def describe_mix(layers: dict[str, float]) -> str:
     return " + ".join(f"{weight:g}*{name}" for name, weight in layers.items())
-
-
-def shrink(image: Image.Image, side: int) -> Image.Image:
-    """A copy no larger than ``side`` on its longest edge."""
-    small = image.copy()
-    small.thumbnail((side, side), Image.Resampling.LANCZOS)
-    return small
 
 
 def explore(

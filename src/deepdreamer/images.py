@@ -112,10 +112,15 @@ def _params_from_info(info: dict[str, Any]) -> dict[str, Any] | None:
     raw = info.get(METADATA_KEY) or info.get("comment")
     if isinstance(raw, bytes):
         raw = raw.decode("utf-8", "replace")
-    if not isinstance(raw, str):
+    return parse_params(raw) if isinstance(raw, str) else None
+
+
+def parse_params(text: str | None) -> dict[str, Any] | None:
+    """A JSON parameter record from a file's metadata (image or sound), or None if it holds none."""
+    if not text:
         return None
     try:
-        params = json.loads(raw)
+        params = json.loads(text)
     except json.JSONDecodeError:
         return None
     return params if isinstance(params, dict) else None
@@ -162,6 +167,13 @@ def write_image(path: str | Path, image: Image.Image, *, icc_profile: bytes | No
             options["comment"] = record
     with atomic_output(path) as temporary:
         image.save(temporary, format=fmt, **options)
+
+
+def shrink(image: Image.Image, side: int) -> Image.Image:
+    """A copy no larger than ``side`` on its longest edge (Lanczos)."""
+    small = image.copy()
+    small.thumbnail((side, side), Image.Resampling.LANCZOS)
+    return small
 
 
 def split_alpha(image: Image.Image) -> tuple[Image.Image, Image.Image | None]:

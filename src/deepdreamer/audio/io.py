@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import DeepDreamError
 from ..files import atomic_output
+from ..images import parse_params
 
 #: Sample rates outside this range are refused: below it nothing is audible, above it no converter exists.
 MIN_RATE = 1_000
@@ -89,7 +90,7 @@ def read_audio(path: str | Path, max_seconds: float = DEFAULT_MAX_SECONDS) -> So
             rate, subtype, comment = f.samplerate, f.subtype, f.comment
             _check_length(path, f.frames, rate, max_seconds)
             samples = f.read(dtype="float32", always_2d=True)
-        sound = Sound(samples, rate, subtype, _params_from_tag(comment))
+        sound = Sound(samples, rate, subtype, parse_params(comment))
     except sf.LibsndfileError:
         sound = _decode_with_av(path, max_seconds)
     return check_sound(sound, path)
@@ -128,7 +129,7 @@ def _decode_with_av(path: Path, max_seconds: float) -> Sound:
     except av.FFmpegError:
         raise DeepDreamError(f"{path}: not a sound file (neither soundfile nor PyAV can decode it)") from None
     samples = np.concatenate(chunks, axis=1).T if chunks else np.zeros((0, channels), np.float32)
-    return Sound(np.ascontiguousarray(samples, dtype=np.float32), rate, None, _params_from_tag(comment))
+    return Sound(np.ascontiguousarray(samples, dtype=np.float32), rate, None, parse_params(comment))
 
 
 def _resampled(resampler: Any, frame: Any) -> list[np.ndarray]:
@@ -148,16 +149,6 @@ def check_sound(sound: Sound, name: str | Path = "audio") -> Sound:
     if not np.isfinite(sound.samples).all():
         raise DeepDreamError(f"{name}: holds NaN or infinite samples")
     return sound
-
-
-def _params_from_tag(comment: str | None) -> dict[str, Any] | None:
-    if not comment:
-        return None
-    try:
-        params = json.loads(comment)
-    except json.JSONDecodeError:
-        return None
-    return params if isinstance(params, dict) else None
 
 
 def output_format(path: Path) -> tuple[str, str]:
