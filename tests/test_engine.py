@@ -11,8 +11,9 @@ from PIL import Image
 from scipy.ndimage import gaussian_filter, zoom
 
 import deepdreamer as dd
-from deepdreamer.engine import DreamSettings, octave_shapes, resize
+from deepdreamer.engine import octave_shapes, resize
 from deepdreamer.gradients import laplacian_normalize
+from deepdreamer.settings import DreamSettings
 
 from .conftest import small_photo
 

@@ -7,7 +7,7 @@ import torch
 
 import deepdreamer as dd
 from deepdreamer.expressions import ObjectiveBuilder
-from deepdreamer.images import to_tensor
+from deepdreamer.tensors import to_tensor
 
 from .conftest import small_photo
 

@@ -8,7 +8,7 @@ from PIL import Image
 
 import deepdreamer as dd
 from deepdreamer.filters import FilterSettings, parse_channels, visualize_channels
-from deepdreamer.images import to_tensor
+from deepdreamer.tensors import to_tensor
 
 CHANNELS = [3, 40, 97]
 
@@ -20,7 +20,9 @@ def _channel_means(net, picture: Image.Image) -> torch.Tensor:
 
 
 def test_each_picture_excites_its_own_channel_most(lite0):
-    pictures = visualize_channels(lite0, "block10", CHANNELS, FilterSettings(size=64, steps=40), seed=1)
+    found = visualize_channels(lite0, "block10", CHANNELS, FilterSettings(size=64, steps=40), seed=1)
+    assert found.channels == CHANNELS and not found.stopped
+    pictures = found.pictures
     assert [p.size for p in pictures] == [(64, 64)] * 3
     grid = torch.stack([_channel_means(lite0, p) for p in pictures])  # row: picture, column: channel
     grey = _channel_means(lite0, Image.new("RGB", (64, 64), (128, 128, 128)))
@@ -32,7 +34,7 @@ def test_each_picture_excites_its_own_channel_most(lite0):
 def test_same_seed_same_pictures(lite0):
     settings = FilterSettings(size=48, steps=3)
     first, second = (visualize_channels(lite0, "block5", [0, 1], settings, seed=4) for _ in range(2))
-    assert all(a.tobytes() == b.tobytes() for a, b in zip(first, second, strict=True))
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(first.pictures, second.pictures, strict=True))
 
 
 @pytest.mark.parametrize(("text", "channels"), [("0-3", [0, 1, 2, 3]), ("7", [7]), ("5,1-2,5", [5, 1, 2])])

@@ -10,8 +10,8 @@ from scipy.ndimage import gaussian_filter
 
 import deepdreamer as dd
 from deepdreamer.gradients import balanced_tile, tiled_loss_and_gradient, whole_loss_and_gradient
-from deepdreamer.images import to_tensor
 from deepdreamer.objectives import layer_mix
+from deepdreamer.tensors import to_tensor
 
 from .conftest import small_photo
 

@@ -6,9 +6,9 @@ import numpy as np
 import torch
 
 import deepdreamer as dd
-from deepdreamer.images import to_tensor
 from deepdreamer.models.classes import class_index, imagenet_classes
 from deepdreamer.objectives import channel, layer, layer_mix
+from deepdreamer.tensors import to_tensor
 
 from .conftest import small_photo
 

@@ -18,15 +18,21 @@ from __future__ import annotations
 import ast
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from PIL import Image
 from torch import Tensor
 
 from . import objectives
 from .errors import DeepDreamError
+from .images import shrink
 from .models import DreamNet
-from .objectives import Objective
+from .objectives import Objective, layer_mix, logit, sum_of
+from .tensors import to_tensor
+
+#: Longest side of the photo used to rank channels (``strongest=K``) and of the guide image.
+REFERENCE_SIDE = 512
 
 #: Longest objective text accepted (a guard against pathological input; real ones are a line).
 MAX_TEXT_LENGTH = 2000
@@ -172,3 +178,38 @@ def _text(value: Any, what: str) -> str:
 def _short(text: str, limit: int = 60) -> str:
     """``text`` quoted for an error message, cut to ``limit`` characters."""
     return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+def build_objective(net: DreamNet, photo: Image.Image, *, objective: Objective | str | None = None,
+                    class_name: str | int | None = None, guide: Image.Image | None = None,
+                    layers: Mapping[str, float]) -> Objective:
+    """What a dream maximises: an objective value or text, a class, the guide's features on ``layers``, or
+    the plain layer mix. Every layer and channel is checked against ``net`` before any work."""
+    if class_name is not None:
+        if objective is not None:
+            raise DeepDreamError("give either a class or an objective, not both")
+        objective = logit(class_name)
+    if isinstance(objective, Objective):
+        chosen = objective
+    elif objective is None and guide is None:
+        chosen = layer_mix(layers)
+    else:
+        builder = ObjectiveBuilder(net, _reference_input(net, photo),
+                                   None if guide is None else _reference_input(net, guide))
+        if isinstance(objective, str):
+            chosen = builder.parse(objective)
+        else:
+            chosen = sum_of([weight * builder.guide(name) for name, weight in layers.items()])
+    if guide is not None and "guide(" not in str(chosen):
+        raise DeepDreamError("a guide image was given but the objective does not use it (add guide('LAYER'))")
+    for name in chosen.layers:
+        net.resolve_layer(name)
+    if objectives.LOGITS in chosen.layers:
+        net.check_classifier()
+    return chosen
+
+
+def _reference_input(net: DreamNet, image: Image.Image) -> Tensor:
+    """A small copy of ``image`` in the network's input space (for ranking channels and guide features)."""
+    small = shrink(image.convert("RGB"), REFERENCE_SIDE)
+    return net.to_input(to_tensor(small).to(next(net.parameters()).device))

@@ -15,7 +15,8 @@ Channels are optimised together as one batch (one image per channel).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
@@ -24,8 +25,10 @@ from PIL import Image
 from torch import Tensor
 
 from .errors import DeepDreamError
-from .images import to_image
 from .models import DreamNet
+from .progress import Job, Progress, ProgressCallback
+from .sheets import contact_sheet
+from .tensors import to_image
 
 #: Square root of ImageNet's RGB colour correlation (an SVD square root, as published with Lucid).
 COLOR_CORRELATION_SQRT = ((0.26, 0.09, 0.02), (0.27, 0.00, -0.05), (0.27, -0.09, 0.03))
@@ -92,6 +95,21 @@ def random_transform(pixels: Tensor, generator: torch.Generator) -> Tensor:
     return shift(x, JITTER_AFTER)
 
 
+@dataclass
+class FilterPictures:
+    """One picture per channel, in order; ``stopped``: the stop event cut the job short (fewer channels)."""
+
+    layer: str
+    channels: list[int]
+    pictures: list[Image.Image]
+    stopped: bool = False
+
+    def sheet(self) -> Image.Image:
+        """The pictures on a contact sheet captioned ``LAYER:CHANNEL``."""
+        return contact_sheet([(picture, f"{self.layer}:{c}") for picture, c in zip(self.pictures, self.channels,
+                                                                                   strict=True)])
+
+
 def visualize_channels(
     net: DreamNet,
     layer: str,
@@ -99,27 +117,44 @@ def visualize_channels(
     settings: FilterSettings = FilterSettings(),
     *,
     seed: int = 0,
-    progress: Callable[[int, int], None] | None = None,
-) -> list[Image.Image]:
-    """One picture per channel of ``layer`` that maximises its mean activation. ``progress(done, total)`` per step."""
+    progress: ProgressCallback | None = None,
+    stop: threading.Event | None = None,
+) -> FilterPictures:
+    """One picture per channel of ``layer`` that maximises its mean activation, a batch of channels at a time.
+
+    Progress is reported after every step (``picture()``: the current batch side by side); once ``stop``
+    is set, the current batch's pictures are returned as they are and later batches are skipped.
+    """
     settings.check()
     count = net.channel_count(layer)
     bad = [c for c in channels if not 0 <= c < count]
     if bad:
         raise DeepDreamError(f"layer {layer!r} has channels 0..{count - 1}; {bad[0]} is not one of them")
+    job = Job("filters", progress, stop)
     device = next(net.parameters()).device
     generator = torch.Generator().manual_seed(seed)
     scale = _frequency_scale(settings.size, settings.size).to(device)
     batches = [list(channels[i:i + settings.batch]) for i in range(0, len(channels), settings.batch)]
-    total, done = settings.steps * len(batches), 0
-    pictures: list[Image.Image] = []
-    for batch in batches:
+    result = FilterPictures(layer, [], [])
+    for number, batch in enumerate(batches):
+        if job.stopped:
+            result.stopped = True
+            break
         shape = (len(batch), 3, settings.size, settings.size // 2 + 1, 2)
         spectrum = (torch.randn(shape, generator=generator) * INITIAL_SPECTRUM_STD).to(device).requires_grad_(True)
         optimizer = torch.optim.Adam([spectrum], lr=settings.learning_rate)
         index = torch.arange(len(batch), device=device)
         chosen = torch.tensor(batch, device=device)
-        for _ in range(settings.steps):
+
+        def pictures(spectrum: Tensor = spectrum) -> list[Image.Image]:
+            with torch.no_grad():
+                final = spectrum_to_pixels(spectrum, scale, settings.size) * 255.0
+            return [to_image(final[i:i + 1]) for i in range(final.shape[0])]
+
+        for step in range(settings.steps):
+            if job.stopped:
+                result.stopped = True
+                break
             pixels = random_transform(spectrum_to_pixels(spectrum, scale, settings.size), generator)
             x = net.to_input(pixels * 255.0).contiguous(memory_format=torch.channels_last)
             activation = net.activations(x, [layer])[layer]
@@ -127,13 +162,14 @@ def visualize_channels(
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
-            done += 1
-            if progress is not None:
-                progress(done, total)
-        with torch.no_grad():
-            final = spectrum_to_pixels(spectrum, scale, settings.size) * 255.0
-        pictures.extend(to_image(final[i:i + 1]) for i in range(len(batch)))
-    return pictures
+            mean_activation = -float(loss.detach()) / len(batch)
+            job.report(Progress(
+                f"filters {number + 1}/{len(batches)}", 0, 1, step + 1, settings.steps, mean_activation,
+                job.elapsed(), (number * settings.steps + step + 1) / (len(batches) * settings.steps),
+                (settings.size, settings.size), _render=lambda: contact_sheet([(p, "") for p in pictures()])))
+        result.channels.extend(batch)
+        result.pictures.extend(pictures())
+    return result
 
 
 def parse_channels(text: str) -> list[int]:

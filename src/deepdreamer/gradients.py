@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from .settings import TILE_ALIGNMENT
+
 LossFunction = Callable[[Tensor], Tensor]
 
 #: Floor of the gradient normaliser, as in the seed (``K.maximum(K.mean(K.abs(grads)), 1e-7)``).
@@ -22,8 +24,6 @@ GRADIENT_FLOOR = 1e-7
 #: Context (input pixels) computed around each tile and then dropped: what makes tile borders invisible
 #: (at 64 the gradient near a border has the whole-image magnitude; at 32 it is 20-30% weaker there).
 TILE_MARGIN = 64
-#: The largest stride of the dreamable networks: tile geometry is kept on multiples of it.
-TILE_ALIGNMENT = 32
 
 
 def whole_loss_and_gradient(
@@ -155,10 +155,6 @@ def _rms(x: Tensor) -> Tensor:
 def _chunked_sum(x: Tensor, transform: Callable[[Tensor], Tensor]) -> Tensor:
     """``transform(x).sum()`` in row chunks, so a 24-megapixel tensor needs no full-size temporary."""
     return sum((transform(chunk).sum() for chunk in x.split(STRIP_ROWS, dim=-2)), x.new_zeros(()))
-
-
-#: Largest gradient blur accepted (sigma, pixels): beyond it the ascent barely changes anything.
-MAX_SMOOTHING = 16.0
 
 
 def gaussian_smooth(g: Tensor, sigma: float) -> Tensor:

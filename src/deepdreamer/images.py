@@ -1,30 +1,23 @@
-"""Images in and out: safe reading of any photo, atomic writing, parameters in metadata, tensor conversion."""
+"""Images in and out: safe reading of any photo, atomic writing, the record in the metadata (no torch here)."""
 
 from __future__ import annotations
 
 import io
-import json
 import os
 import warnings
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import torch
 from PIL import Image, ImageCms, ImageOps, PngImagePlugin, UnidentifiedImageError
-from torch import Tensor
 
+from . import records
 from .errors import DeepDreamError
 from .files import atomic_output
+from .settings import DEFAULT_MAX_PIXELS
 
-#: Refuse images above this many pixels unless told otherwise (a 24 MP photo is 24e6; bombs are far larger).
-DEFAULT_MAX_PIXELS = 120_000_000
-#: Key of the JSON parameter record in a PNG text chunk (JPEG: the comment segment).
-METADATA_KEY = "deepdreamer"
-#: Photos bundled with the package (public domain / CC0, from scikit-image's data set).
-EXAMPLE_PHOTOS = ("chelsea", "coffee", "astronaut", "rocket")
+if TYPE_CHECKING:
+    import numpy as np
 
 _SIXTEEN_BIT_MODES = {"I;16", "I;16B", "I;16L", "I;16N"}
 
@@ -36,13 +29,7 @@ class Picture:
     image: Image.Image
     icc_profile: bytes | None  # the input's RGB colour profile, re-attached on output
     params: dict[str, Any] | None  # deepdreamer parameters found in the file's metadata
-
-
-def example_path(name: str) -> Path:
-    """Path of a bundled example photo."""
-    if name not in EXAMPLE_PHOTOS:
-        raise DeepDreamError(f"unknown example {name!r}; choose from {', '.join(EXAMPLE_PHOTOS)}")
-    return Path(str(resources.files("deepdreamer") / "photos" / f"{name}.jpg"))
+    path: Path | None = None  # the file it was read from (absolute), if any
 
 
 def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Picture:
@@ -79,7 +66,42 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Pictur
     except (OSError, SyntaxError, ValueError) as exc:
         raise DeepDreamError(f"{path}: truncated or corrupt image ({str(exc).splitlines()[0]})") from None
     image, icc = _to_rgb(img, icc)
-    return Picture(image, icc, params)
+    return Picture(image, icc, params, path.resolve())
+
+
+def as_picture(value: Any, what: str = "image") -> Picture:
+    """A picture from what a Python user passes: a path (read like the CLI reads it), a PIL image, or an
+    H x W x 3 (or H x W) NumPy array of uint8, or of floats in 0..1. Anything else is a one-line error."""
+    if isinstance(value, Picture):
+        return value
+    if isinstance(value, str | os.PathLike):
+        return read_image(value)
+    if isinstance(value, Image.Image):
+        return Picture(value, value.info.get("icc_profile") or None, None) if value.mode in ("RGB", "RGBA") \
+            else Picture(*_to_rgb(value, None), None)
+    if type(value).__module__ == "numpy" and type(value).__name__ == "ndarray":  # without importing numpy
+        return Picture(_from_array(value, what), None, None)
+    raise DeepDreamError(f"{what} must be a file path, a PIL image or a NumPy array, not {type(value).__name__}")
+
+
+def _from_array(array: np.ndarray, what: str) -> Image.Image:
+    import numpy as np
+
+    shape = "x".join(map(str, array.shape))
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (1, 3, 4)) or 0 in array.shape:
+        raise DeepDreamError(f"{what}: an array of shape {shape}; expected height x width x 3 (RGB)")
+    if array.dtype == np.uint8:
+        levels = array
+    elif np.issubdtype(array.dtype, np.floating):
+        if not np.isfinite(array).all() or array.min() < 0 or array.max() > 1:
+            raise DeepDreamError(f"{what}: a float array must hold values from 0 to 1")
+        levels = np.rint(array * 255).astype(np.uint8)
+    else:
+        raise DeepDreamError(f"{what}: an array of {array.dtype}; expected uint8 (0..255) or float (0..1)")
+    if levels.ndim == 3 and levels.shape[2] == 1:
+        levels = levels[..., 0]
+    return Image.fromarray(np.ascontiguousarray(levels)).convert("RGBA" if levels.ndim == 3 and
+                                                                  levels.shape[2] == 4 else "RGB")
 
 
 def _to_rgb(img: Image.Image, icc: bytes | None) -> tuple[Image.Image, bytes | None]:
@@ -96,6 +118,8 @@ def _to_rgb(img: Image.Image, icc: bytes | None) -> tuple[Image.Image, bytes | N
                 pass  # a broken profile: fall back to Pillow's naive conversion
         return img.convert("RGB"), None
     if mode in _SIXTEEN_BIT_MODES or mode in ("I", "F"):
+        import numpy as np
+
         values = np.asarray(img, dtype=np.float64)
         if mode == "F" and values.max(initial=0) <= 1.0:
             values = values * 255
@@ -109,21 +133,7 @@ def _to_rgb(img: Image.Image, icc: bytes | None) -> tuple[Image.Image, bytes | N
 
 
 def _params_from_info(info: dict[str, Any]) -> dict[str, Any] | None:
-    raw = info.get(METADATA_KEY) or info.get("comment")
-    if isinstance(raw, bytes):
-        raw = raw.decode("utf-8", "replace")
-    return parse_params(raw) if isinstance(raw, str) else None
-
-
-def parse_params(text: str | None) -> dict[str, Any] | None:
-    """A JSON parameter record from a file's metadata (image or sound), or None if it holds none."""
-    if not text:
-        return None
-    try:
-        params = json.loads(text)
-    except json.JSONDecodeError:
-        return None
-    return params if isinstance(params, dict) else None
+    return records.loads(info.get(records.METADATA_KEY) or info.get("comment"))
 
 
 def output_format(path: Path) -> str:
@@ -155,10 +165,10 @@ def write_image(path: str | Path, image: Image.Image, *, icc_profile: bytes | No
     options: dict[str, Any] = {}
     if icc_profile:
         options["icc_profile"] = icc_profile
-    record = json.dumps(params, sort_keys=True) if params is not None else None
+    record = records.dumps(params) if params is not None else None
     if fmt == "PNG" and record is not None:
         text = PngImagePlugin.PngInfo()
-        text.add_text(METADATA_KEY, record)
+        text.add_text(records.METADATA_KEY, record)
         options["pnginfo"] = text
     if fmt == "JPEG":
         image = image.convert("RGB")  # JPEG has no alpha
@@ -188,29 +198,3 @@ def attach_alpha(rgb: Image.Image, alpha: Image.Image | None) -> Image.Image:
     rgba = rgb.copy()
     rgba.putalpha(alpha.resize(rgb.size))
     return rgba
-
-
-def to_tensor(image: Image.Image) -> Tensor:
-    """An RGB image as a 1x3xHxW float32 tensor of 0..255 values (channels-last in memory)."""
-    array = np.array(image.convert("RGB"), dtype=np.uint8)  # 1 byte a value until the one float copy
-    return torch.from_numpy(array).permute(2, 0, 1).unsqueeze(0).float()
-
-
-def to_image(tensor: Tensor) -> Image.Image:
-    """Inverse of :func:`to_tensor`: rounds to the nearest level and clips to 0..255."""
-    levels = tensor.detach().round().clamp_(0, 255).to(torch.uint8)
-    return Image.fromarray(levels.squeeze(0).permute(1, 2, 0).cpu().contiguous().numpy(), "RGB")
-
-
-#: Mask and photo may differ in size, but their aspect ratios must agree within this fraction.
-MASK_ASPECT_TOLERANCE = 0.02
-
-
-def to_mask_tensor(mask: Image.Image, size: tuple[int, int]) -> Tensor:
-    """A grayscale mask (white: dream, black: keep, grey: blend) as a 1x1xHxW tensor of 0..1, resized to ``size``."""
-    width, height = size
-    if abs(mask.width / mask.height - width / height) > MASK_ASPECT_TOLERANCE * width / height:
-        raise DeepDreamError(f"the mask is {mask.width}x{mask.height} but the photo is {width}x{height}: "
-                             "give a mask of the photo's size or aspect ratio")
-    gray = mask.convert("L").resize(size, Image.Resampling.BILINEAR)
-    return torch.from_numpy(np.array(gray, dtype=np.float32) / 255.0)[None, None]

@@ -194,3 +194,23 @@ def guide_features(net: DreamNet, x: Tensor, name: str) -> Tensor:
     vectors = act[0].flatten(1)
     stride = -(-vectors.shape[1] // MAX_GUIDE_VECTORS)
     return vectors[:, ::stride].contiguous()
+
+
+#: Network precisions: bfloat16 is fast on GPUs and on CPUs with AVX-512 BF16 or AMX, slow elsewhere.
+PRECISIONS = {"fp32": None, "bf16": torch.bfloat16}
+
+
+def objective_function(net: DreamNet, objective: Objective, precision: str = "fp32") -> Callable[[Tensor], Tensor]:
+    """The scalar to maximise as a function of the network input; the objective itself is summed in fp32."""
+    if precision not in PRECISIONS:
+        raise DeepDreamError(f"unknown precision {precision!r}; choose from {', '.join(PRECISIONS)}")
+    dtype = PRECISIONS[precision]
+
+    def evaluate(x: Tensor) -> Tensor:
+        if dtype is None:
+            return objective(net.activations(x, objective.layers))
+        with torch.autocast(x.device.type, dtype=dtype):
+            activations = net.activations(x, objective.layers)
+        return objective({name: act.float() for name, act in activations.items()})
+
+    return evaluate

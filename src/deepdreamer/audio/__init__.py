@@ -3,7 +3,7 @@
 Reading and writing audio needs the extra ``deepdreamer[audio]`` (soundfile, PyAV); dreaming needs only torch.
 """
 
-from .dream import AudioDream, dream_audio, params_to_options
+from .dream import AudioDream, dream_audio
 from .io import Sound, read_audio, write_audio
 
-__all__ = ["AudioDream", "Sound", "dream_audio", "params_to_options", "read_audio", "write_audio"]
+__all__ = ["AudioDream", "Sound", "dream_audio", "read_audio", "write_audio"]

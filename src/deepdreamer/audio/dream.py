@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import math
 import secrets
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from importlib.metadata import version
 from typing import Any
 
 import numpy as np
@@ -26,13 +26,15 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import Tensor
 
-from ..api import RECORD_TYPES, checked_record, objective_function
-from ..engine import DreamSettings, ProgressCallback, dream_octaves
+from .. import records
+from ..engine import dream_octaves
 from ..errors import DeepDreamError
 from ..gradients import LossFunction
-from ..models import DreamNet, list_models, load_model, model_spec, resolve_device
-from ..objectives import BORDER, layer_mix
-from . import crepe
+from ..models import WAVEFORM, DreamNet, Preset, load_model, model_spec, resolve_device
+from ..models.crepe import SAMPLE_RATE
+from ..objectives import BORDER, layer_mix, objective_function
+from ..progress import Job, ProgressCallback
+from ..settings import DreamSettings
 from .io import Sound, check_sound
 from .loudness import match_loudness
 from .spectrogram import (
@@ -52,10 +54,6 @@ DEFAULT_AUDIO_MODEL = "efficientnet_lite0"
 #: Lite0's stride-16 stage, equally weighted (the study's choice): rings, eye-like dots and loops, which
 #: sound as chirps and tone blips; harmonics thicken.
 AUDIO_LAYER_MIX = {"block8": 1.0, "block9": 1.0, "block10": 1.0}
-#: The waveform models and the capacity of CREPE each one loads.
-CREPE_MODELS = {"crepe_tiny": "tiny", "crepe_full": "full"}
-#: CREPE's middle layers: broadband "hiss and hum" between the harmonics, and the tones the network favours.
-CREPE_LAYER_MIX = {"conv4": 1.0, "conv5": 1.0}
 #: Dream only bins (and, for CREPE, moments) within this many dB of the peak: pauses stay silent.
 DEFAULT_MASK_DB = 50.0
 STEREO_MODES = ("mid", "each")
@@ -63,26 +61,14 @@ STEREO_MODES = ("mid", "each")
 #: (or lower-rate) spectrograms are padded with silence up to that size, and the padding is dropped after.
 MIN_INNER_SIDE = 4
 
-
-@dataclass(frozen=True)
-class AudioPreset:
-    settings: DreamSettings
-    description: str
-
-
-#: Settings from the study: mild for speech (the best compromise it found), strong for music.
-PRESETS = {
-    "mild": AudioPreset(DreamSettings(step=0.012, num_octaves=3, iterations=25, max_loss=None),
-                        "speech and anything fragile: 3 octaves x 25 steps of 0.012"),
-    "strong": AudioPreset(DreamSettings(step=0.02, num_octaves=4, iterations=40, max_loss=None),
-                          "music: 4 octaves x 40 steps of 0.02, dense rings and blips"),
-}
-#: CREPE steps are fractions of the clip's RMS per step; its octaves are time scales.
-CREPE_PRESETS = {
-    "mild": AudioPreset(DreamSettings(step=0.01, num_octaves=2, iterations=10, max_loss=None),
-                        "a faint hum between the harmonics: 2 octaves x 10 steps"),
-    "strong": AudioPreset(DreamSettings(step=0.02, num_octaves=3, iterations=20, max_loss=None),
-                          "hiss, hum and favoured tones: 3 octaves x 20 steps"),
+#: Spectrogram presets from the study: mild for speech (the best compromise it found), strong for music.
+#: Their layers are Lite0's; another image model dreams its own default preset's layers. Waveform models
+#: (CREPE) have presets of the same names in the registry.
+SPECTROGRAM_PRESETS = {
+    "mild": Preset(AUDIO_LAYER_MIX, DreamSettings(step=0.012, num_octaves=3, iterations=25, max_loss=None),
+                   "speech and anything fragile: 3 octaves x 25 steps of 0.012"),
+    "strong": Preset(AUDIO_LAYER_MIX, DreamSettings(step=0.02, num_octaves=4, iterations=40, max_loss=None),
+                     "music: 4 octaves x 40 steps of 0.02, dense rings and blips"),
 }
 DEFAULT_PRESET = "mild"
 
@@ -96,6 +82,7 @@ class AudioDream:
     steps_per_octave: list[int]
     spectrogram_before: Image.Image  # the dreamed channel(s), channel 0 on top; 80 dB shown
     spectrogram_after: Image.Image  # the output's, on the same dB scale
+    stopped: bool = False  # the stop event ended the dream early: ``samples`` is the dream as far as it got
 
 
 def dream_audio(
@@ -115,6 +102,7 @@ def dream_audio(
     seed: int | None = None,
     device: str = "auto",
     progress: ProgressCallback | None = None,
+    stop: threading.Event | None = None,
 ) -> AudioDream:
     """DeepDream a sound: ``samples`` is 1-D (mono) or frames x channels, full scale 1.0, at ``rate`` Hz.
 
@@ -124,13 +112,13 @@ def dream_audio(
     only) refines the phase to fit the dreamed spectrogram (clearer patterns, some phasiness); the original
     phase keeps timing and pitch. ``stereo="mid"`` dreams the channels' mean and applies that change to every channel
     (patterns sit in the centre); ``"each"`` dreams every channel on its own (twice the time, wider).
+    ``progress`` and ``stop`` work as for :func:`deepdreamer.dream`.
     """
     frames = samples[:, None] if samples.ndim == 1 else samples
     sound = check_sound(Sound(np.asarray(frames, dtype=np.float32), int(rate)))
-    waveform = model in CREPE_MODELS
-    if not waveform and model not in list_models():
-        raise DeepDreamError(f"unknown model {model!r}; choose from {', '.join([*list_models(), *CREPE_MODELS])}")
-    presets = CREPE_PRESETS if waveform else PRESETS
+    spec = model_spec(model)
+    waveform = spec.input == WAVEFORM
+    presets = spec.presets if waveform else SPECTROGRAM_PRESETS
     preset = preset or DEFAULT_PRESET
     if preset not in presets:
         raise DeepDreamError(f"unknown audio preset {preset!r}; choose from {', '.join(presets)}")
@@ -143,7 +131,12 @@ def dream_audio(
         raise DeepDreamError(f"unknown stereo mode {stereo!r}; choose from {', '.join(STEREO_MODES)}")
     if mask_threshold_db is not None and not (math.isfinite(mask_threshold_db) and mask_threshold_db > 0):
         raise DeepDreamError(f"mask threshold must be a positive number of dB, not {mask_threshold_db}")
-    layer_weights = dict(layers if layers is not None else _default_layers(model))
+    if layers is not None:
+        layer_weights = dict(layers)
+    elif waveform or model == DEFAULT_AUDIO_MODEL:
+        layer_weights = dict(presets[preset].layers)
+    else:
+        layer_weights = dict(spec.preset(None).layers)
     for name, weight in layer_weights.items():
         if not math.isfinite(weight):
             raise DeepDreamError(f"weight of layer {name!r} must be a finite number, not {weight}")
@@ -152,7 +145,7 @@ def dream_audio(
     signal = torch.from_numpy(np.ascontiguousarray(sound.samples.T))  # channels x samples
     sources = signal.mean(dim=0, keepdim=True) if stereo == "mid" else signal
     options = _Options(model, layer_weights, settings, mask_threshold_db, phase, seed, resolve_device(device),
-                       progress)
+                       Job("audio", progress, stop))
     run = (_dream_waveform if waveform else _dream_spectrogram)(signal, sources, sound.rate, options)
     output = match_loudness(run.dreamed, signal, sound.rate)
     before, after = np.mean(run.objectives, axis=0)
@@ -161,8 +154,7 @@ def dream_audio(
     before_db = to_db(stft.forward(sources).abs())
     after_db = to_db(stft.forward(output.mean(dim=0, keepdim=True) if stereo == "mid" else output).abs())
     peak_db = float(before_db.max())
-    params = {
-        "deepdreamer": version("deepdreamer"),
+    params = records.new_record(records.SOUND, {
         "mode": "waveform" if waveform else "spectrogram",
         "model": model,
         "preset": preset,
@@ -172,7 +164,7 @@ def dream_audio(
         "stereo": stereo,
         "seed": seed,
         **run.details,
-    }
+    })
     return AudioDream(
         samples=output.T.numpy().reshape(samples.shape).astype(np.float32),
         rate=sound.rate,
@@ -181,23 +173,8 @@ def dream_audio(
         steps_per_octave=run.steps_per_octave,
         spectrogram_before=picture(before_db, peak_db),
         spectrogram_after=picture(after_db, peak_db),
+        stopped=run.stopped,
     )
-
-
-def _default_layers(model: str) -> Mapping[str, float]:
-    if model in CREPE_MODELS:
-        return CREPE_LAYER_MIX
-    return AUDIO_LAYER_MIX if model == DEFAULT_AUDIO_MODEL else model_spec(model).preset(None).layers
-
-
-AUDIO_RECORD_TYPES = {**RECORD_TYPES, "mask_threshold_db": ("number", None), "phase": (str,), "stereo": (str,)}
-REPEATABLE = ("model", "preset", "layers", "step", "num_octaves", "octave_scale", "iterations", "mask_threshold_db",
-              "phase", "stereo", "seed")
-
-
-def params_to_options(params: Mapping[str, Any]) -> dict[str, Any]:
-    """Keyword arguments for :func:`dream_audio` that repeat a recorded dream (``AudioDream.params``)."""
-    return checked_record(params, REPEATABLE, AUDIO_RECORD_TYPES)
 
 
 @dataclass(frozen=True)
@@ -209,7 +186,7 @@ class _Options:
     phase: str
     seed: int
     device: torch.device
-    progress: ProgressCallback | None
+    job: Job
 
 
 @dataclass
@@ -220,6 +197,7 @@ class _Run:
     objectives: list[tuple[float, float]]  # before, after, per dreamed source
     steps_per_octave: list[int]
     details: dict[str, Any]  # mode-specific parameters for the record
+    stopped: bool = False
 
 
 def _targets(sources: Tensor, index: int) -> slice:
@@ -241,7 +219,8 @@ def _dream_spectrogram(signal: Tensor, sources: Tensor, rate: int, options: _Opt
     run = _Run(spectra.clone(), [], [], {})
     for index, spectrum in enumerate(source_spectra):
         db = to_db(spectrum.abs())
-        after_db = _dream_image(net, loss_fn, db, peak_db, options, run)
+        job = options.job.part(index, len(source_spectra), _stage(index, len(source_spectra)))
+        after_db = _dream_image(net, loss_fn, db, peak_db, options, job, run)
         target = _targets(sources, index)
         run.dreamed[target] = apply_change(spectra[target], db, after_db, peak_db, generator)
     length = signal.shape[-1]
@@ -254,7 +233,11 @@ def _dream_spectrogram(signal: Tensor, sources: Tensor, rate: int, options: _Opt
     return run
 
 
-def _dream_image(net: DreamNet, loss_fn: LossFunction, db: Tensor, peak_db: float, options: _Options,
+def _stage(index: int, count: int) -> str:
+    return "audio" if count == 1 else f"audio channel {index + 1}/{count}"
+
+
+def _dream_image(net: DreamNet, loss_fn: LossFunction, db: Tensor, peak_db: float, options: _Options, job: Job,
                  run: _Run) -> Tensor:
     """Dream one spectrogram (bins x frames of dB) with the photo engine; returns the dreamed dB, same shape."""
     height, width = db.shape
@@ -265,8 +248,8 @@ def _dream_image(net: DreamNet, loss_fn: LossFunction, db: Tensor, peak_db: floa
     if options.mask_threshold_db is not None:
         mask = F.pad(step_mask(db, peak_db, options.mask_threshold_db), padding).to(options.device)
     x = net.to_input(pixels.to(options.device)).contiguous(memory_format=torch.channels_last)
-    output = dream_octaves(x, loss_fn, options.settings, seed=options.seed, progress=options.progress,
-                           step_mask=mask)
+    output = dream_octaves(x, loss_fn, options.settings, seed=options.seed, job=job, step_mask=mask)
+    run.stopped |= output.stopped
     with torch.no_grad():
         run.objectives.append((float(loss_fn(x)), float(loss_fn(output.image))))
     run.steps_per_octave = output.steps_per_octave
@@ -284,9 +267,10 @@ def _min_side(net: DreamNet, options: _Options) -> int:
 
 
 def _dream_waveform(signal: Tensor, sources: Tensor, rate: int, options: _Options) -> _Run:
-    net = crepe.load_crepe(CREPE_MODELS[options.model], str(options.device))
+    net = load_model(options.model, device=str(options.device))
     objective = layer_mix(options.layers)
-    crepe.check_layers(objective.layers)
+    for name in objective.layers:
+        net.resolve_layer(name)
 
     def loss_fn(frames: Tensor) -> Tensor:
         return objective(net.activations(frames, objective.layers))
@@ -294,10 +278,12 @@ def _dream_waveform(signal: Tensor, sources: Tensor, rate: int, options: _Option
     length = signal.shape[-1]
     run = _Run(signal.clone(), [], [], {"objective": str(objective), "weights_sha256": net.weights_sha256})
     for index, source in enumerate(sources):
-        heard = resample(source, max(1, round(length * crepe.SAMPLE_RATE / rate))).to(options.device)
+        heard = resample(source, max(1, round(length * SAMPLE_RATE / rate))).to(options.device)
+        job = options.job.part(index, len(sources), _stage(index, len(sources)))
         change, run.steps_per_octave = dream_waveform(heard, loss_fn, options.settings,
                                                       mask_threshold_db=options.mask_threshold_db,
-                                                      seed=options.seed, progress=options.progress)
+                                                      seed=options.seed, job=job)
+        run.stopped |= job.stopped
         run.objectives.append((objective_value(heard, loss_fn), objective_value(heard + change, loss_fn)))
         run.dreamed[_targets(sources, index)] += resample(change.cpu(), length)
     return run

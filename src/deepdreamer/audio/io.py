@@ -8,7 +8,6 @@ only when audio is read or written, so the image commands never pay for them.
 from __future__ import annotations
 
 import io
-import json
 import os
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -18,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from .. import records
 from ..errors import DeepDreamError
 from ..files import atomic_output
-from ..images import parse_params
 
 #: Sample rates outside this range are refused: below it nothing is audible, above it no converter exists.
 MIN_RATE = 1_000
@@ -90,7 +89,7 @@ def read_audio(path: str | Path, max_seconds: float = DEFAULT_MAX_SECONDS) -> So
             rate, subtype, comment = f.samplerate, f.subtype, f.comment
             _check_length(path, f.frames, rate, max_seconds)
             samples = f.read(dtype="float32", always_2d=True)
-        sound = Sound(samples, rate, subtype, parse_params(comment))
+        sound = Sound(samples, rate, subtype, records.loads(comment))
     except sf.LibsndfileError:
         sound = _decode_with_av(path, max_seconds)
     return check_sound(sound, path)
@@ -129,7 +128,7 @@ def _decode_with_av(path: Path, max_seconds: float) -> Sound:
     except av.FFmpegError:
         raise DeepDreamError(f"{path}: not a sound file (neither soundfile nor PyAV can decode it)") from None
     samples = np.concatenate(chunks, axis=1).T if chunks else np.zeros((0, channels), np.float32)
-    return Sound(np.ascontiguousarray(samples, dtype=np.float32), rate, None, parse_params(comment))
+    return Sound(np.ascontiguousarray(samples, dtype=np.float32), rate, None, records.loads(comment))
 
 
 def _resampled(resampler: Any, frame: Any) -> list[np.ndarray]:
@@ -199,5 +198,5 @@ def write_audio(path: str | Path, samples: np.ndarray, rate: int, *, params: dic
     ) as f:
         f.software = f"deepdreamer {version('deepdreamer')}"
         if params is not None:
-            f.comment = json.dumps(params, sort_keys=True)
+            f.comment = records.dumps(params)
         f.write(samples)

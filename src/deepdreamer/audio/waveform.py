@@ -5,23 +5,25 @@ The image engine's ideas carried over to sound: octaves are time scales (the sig
 re-injected by keeping the dream as a change added to the original, and the gradient is normalised by its
 mean magnitude. What audio needs on top: frames start at a random offset each step (jitter), the gradient
 is weighted by the input's loudness envelope (CREPE normalises every frame, so quiet frames would otherwise
-get the largest steps and pauses would fill with hum), steps scale with the clip's RMS, and a peak guard
-keeps the waveform within full scale.
+get the largest steps and pauses would fill with hum), the signal is dreamed in units of its RMS (CREPE's
+input space: it normalises every frame), and a peak guard keeps the waveform within full scale.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ..engine import DreamSettings, Progress, ProgressCallback
-from ..gradients import GRADIENT_FLOOR
-from .crepe import FRAME
+from ..engine import gradient_ascent
+from ..gradients import GRADIENT_FLOOR, normalize_gradient
+from ..models.crepe import FRAME
+from ..progress import Job, Progress
+from ..settings import DreamSettings
 
 #: Frames overlap by half; each step starts them at a random offset below this.
 HOP = FRAME // 2
@@ -91,43 +93,47 @@ def dream_waveform(
     *,
     mask_threshold_db: float | None,
     seed: int = 0,
-    progress: ProgressCallback | None = None,
+    job: Job | None = None,
 ) -> tuple[Tensor, list[int]]:
     """The dream's change to ``original`` (1-D, 16 kHz), and the steps run per octave.
 
-    Uses ``step`` (as a fraction of the clip's RMS per step), ``num_octaves``, ``octave_scale`` and
-    ``iterations`` of ``settings``.
+    The engine's ascent (:func:`~deepdreamer.engine.gradient_ascent`) runs on the signal in units of its
+    own RMS, so ``settings.step`` means what it means for pictures, a step in the network's input space:
+    0.01 moves the waveform by 1% of its level. ``num_octaves``, ``octave_scale`` and ``iterations`` are
+    time scales and steps per scale; ``max_loss`` and the picture-only settings are not used.
     """
     settings.check()
-    start = time.perf_counter()
+    job = job or Job("audio")
     generator = torch.Generator().manual_seed(seed)
     length = original.shape[-1]
-    step = settings.step * float(original.square().mean().sqrt())
+    level = float(original.square().mean().sqrt().clamp_min(GRADIENT_FLOOR))
+    ascent = replace(settings, max_loss=None)
     change = torch.zeros_like(original)
     # resampling rings a little into the gaps: the gate keeps them exactly silent
     gate = None if mask_threshold_db is None else envelope(original, mask_threshold_db) > 0
+    sizes = [max(1, round(length / settings.octave_scale ** (settings.num_octaves - 1 - octave)))
+             for octave in range(settings.num_octaves)]
     steps_per_octave = []
-    for octave in range(settings.num_octaves):
-        size = max(1, round(length / settings.octave_scale ** (settings.num_octaves - 1 - octave)))
-        signal = resample(original + change, size)
+    for octave, size in enumerate(sizes):
+        signal = resample(original + change, size) / level
         before = signal.clone()
         weight = envelope(resample(original, size), mask_threshold_db)
-        loss = math.nan
-        for i in range(settings.iterations):
+
+        def direction(x: Tensor, weight: Tensor = weight) -> tuple[float, Tensor]:
             offset = int(torch.randint(0, HOP, (), generator=generator))
-            loss, grad = loss_and_gradient(signal, loss_fn, offset)
-            grad.mul_(weight)
-            signal.add_(grad, alpha=step / max(float(grad.abs().mean()), GRADIENT_FLOOR))
-            signal.clamp_(-PEAK_GUARD, PEAK_GUARD)
-            if progress is not None:
-                progress(Progress(octave, settings.num_octaves, (1, size), i + 1, settings.iterations, loss,
-                                  time.perf_counter() - start))
-        change += resample(signal - before, length)
+            loss, grad = loss_and_gradient(x, loss_fn, offset)
+            return loss, normalize_gradient(grad.mul_(weight).view(1, -1), 0).view(-1)
+
+        def record(step: int, loss: float, octave: int = octave, size: int = size, done: bool = False) -> Progress:
+            fraction = (octave + step / max(settings.iterations, 1)) / settings.num_octaves
+            return Progress(job.stage, octave, settings.num_octaves, step, settings.iterations, loss, job.elapsed(),
+                            fraction, (1, size), octave_done=done)
+
+        run = gradient_ascent(signal, direction, ascent, job=job, bounds=(-PEAK_GUARD / level, PEAK_GUARD / level),
+                              report=lambda step, loss: job.report(record(step, loss)))
+        change += resample((signal - before) * level, length)
         if gate is not None:
             change.mul_(gate)
-        steps_per_octave.append(settings.iterations)
-        if progress is not None:
-            progress(Progress(octave, settings.num_octaves, (1, size), settings.iterations, settings.iterations,
-                              loss, time.perf_counter() - start, octave_done=True))
+        steps_per_octave.append(run.steps)
+        job.report(record(run.steps, run.loss, done=True))
     return change, steps_per_octave
-

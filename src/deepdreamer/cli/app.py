@@ -1,58 +1,55 @@
-"""The command group, the exit-status contract and the progress bars the commands share."""
+"""The command group and the contract every command keeps: exit 0 done, 2 bad input, 130 interrupted.
+
+Only click is imported here and in the command modules' top level: ``--help``, ``models``, ``layers`` and
+every bad-option error answer without importing torch. The commands import what they run inside them.
+"""
 
 from __future__ import annotations
 
-import inspect
 import signal
 import sys
-from typing import Any
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
-from tqdm import tqdm
 
-from .. import api
-from ..engine import Progress
 from ..errors import DeepDreamError
-from ..runtime import keep_freed_memory
-
-_DREAM_DEFAULTS = {name: p.default for name, p in inspect.signature(api.dream).parameters.items()}
-FROM_PRESET = "default: the model's preset"
-
-
-def default(name: str) -> Any:
-    """The CLI default of a dream option: the API's own, so the two cannot drift."""
-    return _DREAM_DEFAULTS[name]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="deepdreamer")
 def cli() -> None:
-    """DeepDream photos: gradient ascent on a pretrained convnet's layers, over several octaves."""
+    """DeepDream photos and sounds: gradient ascent on a pretrained convnet's layers, over several octaves."""
 
 
-class OctaveBars:
-    """One tqdm bar per octave, showing the loss."""
+class Interrupted(Exception):
+    """The user stopped a job (Ctrl-C, SIGTERM) and it ended cleanly."""
 
-    def __init__(self) -> None:
-        self._bar: tqdm | None = None
 
-    def __call__(self, progress: Progress) -> None:
-        if self._bar is None:
-            height, width = progress.shape
-            self._bar = tqdm(total=progress.iterations, unit="step", leave=True, dynamic_ncols=True,
-                             desc=f"octave {progress.octave + 1}/{progress.num_octaves} {width}x{height}")
-        if progress.octave_done:
-            if progress.stopped_early:
-                self._bar.set_postfix_str(f"loss={progress.loss:.3g} > max_loss: octave stopped")
-            self.close()
-            return
-        self._bar.set_postfix_str(f"loss={progress.loss:.3g}")
-        self._bar.update(progress.step - self._bar.n)
+@contextmanager
+def stop_on_interrupt() -> Iterator[threading.Event]:
+    """An event that Ctrl-C or SIGTERM sets: the job ends after its current step. A second signal aborts at once.
 
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
+    This is the engine's own stop path, the one a web page's Stop button uses. Outside the main thread
+    (where signals cannot be caught) the event is simply never set.
+    """
+    stop = threading.Event()
+
+    def handle(_signum: int, _frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    previous = {sent: signal.signal(sent, handle) for sent in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sent, handler in previous.items():
+            signal.signal(sent, handler)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,8 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc))
     except click.ClickException as exc:
         return _fail(exc.format_message())
-    except click.Abort:
-        click.echo("deepdreamer: interrupted; no partial file was left", err=True)
+    except (click.Abort, Interrupted, KeyboardInterrupt) as exc:
+        done = f" ({exc})" if isinstance(exc, Interrupted) and str(exc) else ""
+        click.echo(f"deepdreamer: interrupted; no partial file was left{done}", err=True)
         return 130
     return status if isinstance(status, int) else 0
 
@@ -75,7 +73,10 @@ def _fail(message: str) -> int:
 
 
 def run() -> None:
-    """Console entry point. SIGTERM (a batch system's stop) is handled like Ctrl-C: no partial file."""
+    """Console entry point. SIGTERM (a batch system's stop) is Ctrl-C: during a job it stops the job, elsewhere it
+    interrupts, and either way no partial file is left."""
+    from ..runtime import keep_freed_memory
+
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     keep_freed_memory()
     sys.exit(main())

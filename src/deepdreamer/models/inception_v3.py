@@ -13,7 +13,11 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..settings import DreamSettings
 from .base import DreamNet
+from .keras_weights import load_keras_inception_v3
+from .registry import ModelSpec, Preset, register_model
+from .sources import PublishedWeights
 
 #: Keras ``mixedN`` -> torchvision block, in order (the seed's layer names).
 KERAS_MIXED_NAMES = {
@@ -211,8 +215,6 @@ class InceptionV3(DreamNet):
         return basic_conv_pairs(self)
 
     def load_keras_weights(self, path: Path) -> None:
-        from .keras_weights import load_keras_inception_v3  # it imports this module
-
         load_keras_inception_v3(self, path)
         self.has_classifier = False  # the seed's file is "notop": fc keeps random values
 
@@ -230,3 +232,18 @@ class InceptionV3(DreamNet):
 
 def _max_pool_3x3_stride_2(x: Tensor) -> Tensor:
     return F.max_pool2d(x, kernel_size=3, stride=2)
+
+
+#: The seed's ``layer_contributions`` (Keras names of InceptionV3's mixed blocks).
+SEED_LAYER_MIX = {"mixed2": 0.2, "mixed3": 3.0, "mixed4": 2.0, "mixed5": 1.5}
+#: Where torchvision publishes its ImageNet checkpoints.
+TORCHVISION_WEIGHTS = "https://download.pytorch.org/models/"
+
+register_model(ModelSpec(
+    name="inception_v3",
+    description="Inception-v3 (ImageNet), the seed's network; torchvision weights, or Keras .h5 via --weights",
+    build=InceptionV3,
+    weights=PublishedWeights("inception_v3_google-0cc3c7bd.pth",
+                             TORCHVISION_WEIGHTS + "inception_v3_google-0cc3c7bd.pth", "0cc3c7bd"),
+    presets={"default": Preset(SEED_LAYER_MIX, DreamSettings(), "the seed's settings, exactly")},
+))

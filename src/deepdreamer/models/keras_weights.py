@@ -10,34 +10,44 @@ branches interleave (``KERAS_BRANCH_ORDER``); convolutions and batch norms follo
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
 from ..errors import DeepDreamError
-from .inception_v3 import BasicConv2d, InceptionA, InceptionB, InceptionC, InceptionD, InceptionE, InceptionV3
+
+if TYPE_CHECKING:
+    from torch import nn
+
+    from .inception_v3 import InceptionV3
 
 #: The order in which Keras lists each block's convolutions (read off keras.applications.InceptionV3().layers).
-KERAS_BRANCH_ORDER: dict[type, tuple[str, ...]] = {
-    InceptionA: ("branch3x3dbl_1", "branch5x5_1", "branch3x3dbl_2", "branch1x1", "branch5x5_2", "branch3x3dbl_3",
-                 "branch_pool"),
-    InceptionB: ("branch3x3dbl_1", "branch3x3dbl_2", "branch3x3", "branch3x3dbl_3"),
-    InceptionC: ("branch7x7dbl_1", "branch7x7dbl_2", "branch7x7_1", "branch7x7dbl_3", "branch7x7_2",
-                 "branch7x7dbl_4", "branch1x1", "branch7x7_3", "branch7x7dbl_5", "branch_pool"),
-    InceptionD: ("branch7x7x3_1", "branch7x7x3_2", "branch3x3_1", "branch7x7x3_3", "branch3x3_2", "branch7x7x3_4"),
-    InceptionE: ("branch3x3dbl_1", "branch3x3_1", "branch3x3dbl_2", "branch3x3_2a", "branch3x3_2b",
-                 "branch3x3dbl_3a", "branch3x3dbl_3b", "branch1x1", "branch_pool"),
+KERAS_BRANCH_ORDER: dict[str, tuple[str, ...]] = {
+    "InceptionA": ("branch3x3dbl_1", "branch5x5_1", "branch3x3dbl_2", "branch1x1", "branch5x5_2",
+                   "branch3x3dbl_3", "branch_pool"),
+    "InceptionB": ("branch3x3dbl_1", "branch3x3dbl_2", "branch3x3", "branch3x3dbl_3"),
+    "InceptionC": ("branch7x7dbl_1", "branch7x7dbl_2", "branch7x7_1", "branch7x7dbl_3", "branch7x7_2",
+                   "branch7x7dbl_4", "branch1x1", "branch7x7_3", "branch7x7dbl_5", "branch_pool"),
+    "InceptionD": ("branch7x7x3_1", "branch7x7x3_2", "branch3x3_1", "branch7x7x3_3", "branch3x3_2",
+                   "branch7x7x3_4"),
+    "InceptionE": ("branch3x3dbl_1", "branch3x3_1", "branch3x3dbl_2", "branch3x3_2a", "branch3x3_2b",
+                   "branch3x3dbl_3a", "branch3x3dbl_3b", "branch1x1", "branch_pool"),
 }
 
 
-def keras_order(model: InceptionV3) -> list[BasicConv2d]:
-    """Our convolutions in the order Keras lists the corresponding layers."""
+def keras_order(model: InceptionV3) -> list[nn.Module]:
+    """Our ``BasicConv2d`` layers (convolution + batch norm) in the order Keras lists the corresponding layers.
+
+    Blocks are told apart by class name: this module is imported by the one that defines them.
+    """
     convs = []
     for child in model.children():
-        if isinstance(child, BasicConv2d):
+        kind = type(child).__name__
+        if kind == "BasicConv2d":
             convs.append(child)
-        elif type(child) in KERAS_BRANCH_ORDER:
-            convs.extend(getattr(child, branch) for branch in KERAS_BRANCH_ORDER[type(child)])
+        elif kind in KERAS_BRANCH_ORDER:
+            convs.extend(getattr(child, branch) for branch in KERAS_BRANCH_ORDER[kind])
     return convs
 
 

@@ -1,20 +1,32 @@
-"""The model registry: every model by name, with its weights source and its presets."""
+"""The model registry: every model by name, with its weights source and its presets. Importable without torch.
+
+Each architecture module registers its models and presets with :func:`register_model` when it is imported
+(as timm does); the first lookup imports them all (which imports torch). Front ends that must answer at once
+(``deepdreamer models``, ``layers``, ``--help``) read the same facts from ``catalog.json`` instead
+(:mod:`deepdreamer.models.catalog`).
+"""
 
 from __future__ import annotations
 
 import difflib
 import fnmatch
-import functools
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
-
-from ..engine import DreamSettings
 from ..errors import DeepDreamError
-from .base import DreamNet, frozen
-from .weights import WeightsSource, file_sha256, is_hdf5, load_state_dict
+from ..settings import DreamSettings
+from .sources import WeightsSource
+
+if TYPE_CHECKING:
+    from torch import nn
+
+DEFAULT_MODEL = "efficientnet_lite0"
+#: What a model dreams: pictures (and spectrograms), or sound waves.
+IMAGE, WAVEFORM = "image", "waveform"
+#: The modules that register models, imported on the first lookup.
+ARCHITECTURES = ("efficientnet_lite", "inception_v3", "googlenet", "vgg", "resnet", "crepe")
 
 
 @dataclass(frozen=True)
@@ -30,9 +42,10 @@ class Preset:
 class ModelSpec:
     name: str
     description: str
-    build: Callable[[], DreamNet]
+    build: Callable[[], nn.Module]
     weights: WeightsSource
     presets: Mapping[str, Preset]  # the first one is the model's default
+    input: str = IMAGE
 
     @property
     def default_preset(self) -> str:
@@ -53,60 +66,26 @@ def register_model(spec: ModelSpec) -> ModelSpec:
     return spec
 
 
-def list_models(pattern: str = "*") -> list[str]:
-    """Registered model names matching a glob pattern, e.g. ``"efficientnet*"``."""
-    return [name for name in _REGISTRY if fnmatch.fnmatch(name, pattern)]
+def _registry() -> dict[str, ModelSpec]:
+    for module in ARCHITECTURES:
+        importlib.import_module(f"{__package__}.{module}")
+    return _REGISTRY
 
 
-def model_spec(name: str) -> ModelSpec:
-    if name not in _REGISTRY:
-        close = difflib.get_close_matches(name, list(_REGISTRY), n=3, cutoff=0.4)
-        hint = f"did you mean {', '.join(close)}?" if close else f"choose from {', '.join(_REGISTRY)}"
-        raise DeepDreamError(f"unknown model {name!r}; {hint}")
+def list_models(pattern: str = "*", input: str | None = None) -> list[str]:
+    """Registered model names matching a glob pattern (``"efficientnet*"``), optionally of one input kind."""
+    return [name for name, spec in _registry().items()
+            if fnmatch.fnmatch(name, pattern) and input in (None, spec.input)]
+
+
+def model_spec(name: str, input: str | None = None) -> ModelSpec:
+    """The model called ``name`` (of the ``input`` kind, if given); a one-line error with suggestions otherwise."""
+    known = list_models(input=input)
+    if name not in known:
+        raise DeepDreamError(f"unknown model {name!r}; {suggest(name, known)}")
     return _REGISTRY[name]
 
 
-def resolve_device(device: str = "auto") -> torch.device:
-    """``auto`` picks CUDA, then Apple's MPS, then the CPU."""
-    if device == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        if torch.backends.mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    available = {"cpu": True, "cuda": torch.cuda.is_available(), "mps": torch.backends.mps.is_available()}
-    if device.split(":")[0] not in available:
-        raise DeepDreamError(f"unknown device {device!r}; choose from auto, cpu, cuda, mps")
-    if not available[device.split(":")[0]]:
-        raise DeepDreamError(f"device {device!r} is not available on this machine (try --device cpu)")
-    return torch.device(device)
-
-
-def load_model(
-    name: str, weights: str | Path | None = None, device: str = "cpu", *, pretrained: bool = True
-) -> DreamNet:
-    """A frozen, inference-mode model with its weights, on ``device``.
-
-    ``weights`` is a checkpoint path; without it the model's standard weights are used. ``pretrained=False``
-    keeps random weights (for tests of the architecture). Models are cached per argument set.
-    """
-    return _load_model(name, None if weights is None else str(Path(weights).resolve()), str(resolve_device(device)),
-                       pretrained)
-
-
-@functools.lru_cache(maxsize=4)
-def _load_model(name: str, weights: str | None, device: str, pretrained: bool) -> DreamNet:
-    spec = model_spec(name)
-    model = spec.build()
-    if pretrained:
-        path = Path(weights) if weights is not None else spec.weights.obtain()
-        if not path.is_file():
-            raise DeepDreamError(f"weights file {path} does not exist")
-        if is_hdf5(path):
-            model.load_keras_weights(path)
-        else:
-            load_state_dict(model, path, name)
-        model.weights_sha256 = file_sha256(path)
-    model.fold_batch_norms()
-    frozen(model)
-    return model.to(device=torch.device(device), memory_format=torch.channels_last)
+def suggest(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.4)
+    return f"did you mean {', '.join(close)}?" if close else f"choose from {', '.join(known)}"

@@ -12,7 +12,10 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .base import DreamNet
-from .vgg import IMAGENET_MEAN, IMAGENET_STD
+from .inception_v3 import TORCHVISION_WEIGHTS
+from .registry import ModelSpec, Preset, register_model
+from .sources import PublishedWeights
+from .vgg import IMAGENET_MEAN, IMAGENET_NORMALISED, IMAGENET_STD
 
 #: (blocks, width, stride of the first block) per stage; a block's output has 4x its width.
 RESNET50_STAGES = ((3, 64, 1), (4, 128, 2), (6, 256, 2), (3, 512, 2))
@@ -79,3 +82,15 @@ class ResNet50(DreamNet):
 
     def logits_from(self, top: Tensor) -> Tensor:
         return self.fc(top.mean(dim=(2, 3)))
+
+
+register_model(ModelSpec(
+    name="resnet50",
+    description="ResNet-50 (ImageNet), torchvision weights",
+    build=ResNet50,
+    weights=PublishedWeights("resnet50-0676ba61.pth", TORCHVISION_WEIGHTS + "resnet50-0676ba61.pth", "0676ba61"),
+    presets={
+        "default": Preset({"layer3": 1.0}, IMAGENET_NORMALISED, "layer3 (not yet tuned by eye)"),
+        "deep": Preset({"layer4.0": 1.0}, IMAGENET_NORMALISED, "layer4.0 (not yet tuned by eye)"),
+    },
+))

@@ -6,9 +6,15 @@ torchvision index names (``features.22``) resolve to the same layers.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from torch import Tensor, nn
 
 from .base import DreamNet
+from .googlenet import GOOGLE_NOTEBOOK
+from .inception_v3 import TORCHVISION_WEIGHTS
+from .registry import ModelSpec, Preset, register_model
+from .sources import PublishedWeights
 
 #: Convolutions per block and their widths (configuration "D" of the VGG paper).
 VGG16_BLOCKS = ((2, 64), (2, 128), (3, 256), (3, 512), (3, 512))
@@ -46,3 +52,19 @@ class VGG16(DreamNet):
 
     def logits_from(self, top: Tensor) -> Tensor:
         return self.classifier(nn.functional.adaptive_avg_pool2d(top, 7).flatten(1))
+
+
+#: For the ImageNet-normalised models: Google's notebook strength (1.5 levels of 0..255 per step,
+#: 1.5 / (0.226 * 255) in their input space), 4 octaves, jitter. Not tuned by eye: no weights offline here.
+IMAGENET_NORMALISED = replace(GOOGLE_NOTEBOOK, step=1.5 / (0.226 * 255))
+
+register_model(ModelSpec(
+    name="vgg16",
+    description="VGG16 (ImageNet), torchvision weights (528 MB)",
+    build=VGG16,
+    weights=PublishedWeights("vgg16-397923af.pth", TORCHVISION_WEIGHTS + "vgg16-397923af.pth", "397923af"),
+    presets={
+        "default": Preset({"relu4_3": 1.0}, IMAGENET_NORMALISED, "relu4_3 (not yet tuned by eye)"),
+        "deep": Preset({"relu5_3": 1.0}, IMAGENET_NORMALISED, "relu5_3 (not yet tuned by eye)"),
+    },
+))

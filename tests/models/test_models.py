@@ -6,14 +6,14 @@ import pytest
 import torch
 
 import deepdreamer as dd
-from deepdreamer.images import to_tensor
+from deepdreamer.tensors import to_tensor
 
-from .conftest import small_photo
+from ..conftest import small_photo
 
 CAT_CLASSES = range(281, 286)  # tabby, tiger cat, Persian, Siamese, Egyptian cat
 
 
-@pytest.mark.parametrize("name", dd.list_models())
+@pytest.mark.parametrize("name", dd.list_models(input="image"))
 def test_every_listed_layer_resolves_with_its_listed_channels(name):
     net = dd.load_model(name, pretrained=False)
     table = net.layer_table()

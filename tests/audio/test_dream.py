@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from deepdreamer.audio import dream_audio, params_to_options
+from deepdreamer import params_to_options
+from deepdreamer.audio import dream_audio
 from deepdreamer.audio.loudness import CEILING
 from deepdreamer.errors import DeepDreamError
 
-from .audio_clips import clip, pause
+from .clips import clip, pause
 
 FAST = {"num_octaves": 2, "iterations": 8, "seed": 3}
 #: Measured: a 0-iteration run differs from the input by at most 4e-7 (original phase) and 2.3e-5 (Griffin-Lim).
@@ -85,7 +86,7 @@ def test_a_clip_shorter_than_the_smallest_octave_is_padded_and_cut_back():
 
 def test_recorded_parameters_repeat_the_dream_exactly(mono_dream):
     samples, result = mono_dream
-    again = dream_audio(samples, 16_000, **params_to_options(result.params))
+    again = dream_audio(samples, 16_000, **params_to_options(result.params, "sound"))
     assert np.array_equal(again.samples, result.samples)
     assert result.params["mode"] == "spectrogram" and result.params["n_fft"] == 1024
 

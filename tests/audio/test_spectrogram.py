@@ -21,7 +21,7 @@ from deepdreamer.audio.spectrogram import (
     to_db,
 )
 
-from .audio_clips import clip
+from .clips import clip
 
 #: Measured on the clips below: original phase 4e-7, Griffin-Lim from the original phase 2.3e-5 (max |error|).
 ORIGINAL_PHASE_BOUND = 1e-5

@@ -18,7 +18,7 @@ import deepdreamer as dd
 from deepdreamer.cli import main
 from deepdreamer.models.weights import file_sha256
 
-from .conftest import small_photo
+from ..conftest import small_photo
 
 FAST = ["--iterations", "2", "--octaves", "2", "-q"]
 
@@ -141,7 +141,7 @@ def test_dream_writes_the_image_its_octaves_and_its_settings(capsys, tmp_path, c
         Path(dd.model_spec("efficientnet_lite0").weights.locate()))
     assert json.dumps(params)  # plain JSON
     assert Image.open(out).size == Image.open(cat_file).size
-    assert {"dream_at_scale_114x75.png", "dream_at_scale_160x106.png"} <= files_in(tmp_path)
+    assert {"out_at_scale_114x75.png", "out_at_scale_160x106.png"} <= files_in(tmp_path)
 
 
 def test_like_repeats_a_dream_and_explicit_options_win(capsys, tmp_path, cat_file):
@@ -178,7 +178,7 @@ def test_interrupt_exits_cleanly_and_leaves_no_file(tmp_path, sent):
     deadline = time.monotonic() + 120
     assert process.stderr is not None
     seen = ""
-    while "step/s" not in seen and process.poll() is None and time.monotonic() < deadline:
+    while "step 1/" not in seen and process.poll() is None and time.monotonic() < deadline:
         seen += process.stderr.read(1)  # the first progress update: the dream is under way
     process.send_signal(sent)
     _, err = process.communicate(timeout=60)

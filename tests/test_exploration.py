@@ -7,7 +7,7 @@ import random
 import numpy as np
 
 import deepdreamer as dd
-from deepdreamer.explore import explorable_layers, explore, layer_previews, random_layer_mix
+from deepdreamer.exploration import explorable_layers, explore, layer_previews, random_layer_mix
 from deepdreamer.images import shrink
 
 FAST = {"iterations": 2, "num_octaves": 2}
@@ -29,18 +29,19 @@ def test_same_seed_same_exploration_and_each_result_repeats_alone(cat):
     first = explore(cat, 3, seed=7, side=96, **FAST)
     second = explore(cat, 3, seed=7, side=96, **FAST)
     other = explore(cat, 3, seed=8, side=96, **FAST)
-    assert [r.params["layers"] for r in first] == [r.params["layers"] for r in second]
-    assert all(np.array_equal(np.asarray(a.image), np.asarray(b.image)) for a, b in zip(first, second, strict=True))
-    assert [r.params["layers"] for r in first] != [r.params["layers"] for r in other]
-    small = first[1].image
-    again = dd.dream(shrink(cat, 96), **dd.params_to_options(first[1].params))
+    assert [r.params["layers"] for r in first.dreams] == [r.params["layers"] for r in second.dreams]
+    pairs = zip(first.dreams, second.dreams, strict=True)
+    assert all(np.array_equal(np.asarray(a.image), np.asarray(b.image)) for a, b in pairs)
+    assert [r.params["layers"] for r in first.dreams] != [r.params["layers"] for r in other.dreams]
+    small = first.dreams[1].image
+    again = dd.dream(shrink(cat, 96), **dd.params_to_options(first.dreams[1].params))
     assert small.size == (96, 64)
     assert np.array_equal(np.asarray(again.image), np.asarray(small))
 
 
 def test_every_stage_gets_a_preview(cat):
     previews = layer_previews(cat, side=64, iterations=1, num_octaves=1)
-    names = [name for name, _ in previews]
-    assert names == dd.load_model("efficientnet_lite0").stage_names
-    assert all(result.params["layers"] == {name: 1.0} for name, result in previews)
-    assert all(not np.array_equal(np.asarray(r.image), np.asarray(previews[0][1].image)) for _, r in previews[1:])
+    assert previews.captions == dd.load_model("efficientnet_lite0").stage_names
+    assert all(r.params["layers"] == {name: 1.0} for name, r in zip(previews.captions, previews.dreams, strict=True))
+    first = np.asarray(previews.dreams[0].image)
+    assert all(not np.array_equal(np.asarray(r.image), first) for r in previews.dreams[1:])

@@ -12,9 +12,9 @@ from PIL import Image
 
 import deepdreamer as dd
 
-from .deterministic_weights import deterministic_input, deterministic_state
+from ..deterministic_weights import deterministic_input, deterministic_state
 
-FIXTURES = Path(__file__).with_name("fixtures")
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 CLASSIC = ["inception_v3", "googlenet", "vgg16", "resnet50"]
 
 

@@ -15,7 +15,7 @@ import pytest
 import torch
 
 import deepdreamer as dd
-from deepdreamer.models.weights import PublishedWeights
+from deepdreamer.models.sources import PublishedWeights
 
 
 def checkpoint_bytes() -> bytes:
@@ -56,8 +56,8 @@ def server() -> Iterator[str]:
 
 @pytest.fixture
 def hub(monkeypatch, tmp_path) -> Path:
-    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
-    return tmp_path / "checkpoints"
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    return tmp_path / "hub" / "checkpoints"
 
 
 def test_download_once_then_cache_hit(server, hub):

@@ -15,9 +15,9 @@ import pytest
 import torch
 
 import deepdreamer as dd
-from deepdreamer.images import to_tensor
+from deepdreamer.tensors import to_tensor
 
-from .conftest import small_photo
+from ..conftest import small_photo
 
 tf = pytest.importorskip("tensorflow")
 h5py = pytest.importorskip("h5py")

@@ -11,7 +11,7 @@ import soundfile as sf
 from deepdreamer.audio import read_audio
 from deepdreamer.cli import main
 
-from .audio_clips import clip
+from ..audio.clips import clip
 
 FAST = ["--octaves", "1", "--iterations", "2", "--seed", "5", "-q"]
 

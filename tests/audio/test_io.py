@@ -12,7 +12,7 @@ import soundfile as sf
 from deepdreamer.audio.io import check_output, read_audio, write_audio
 from deepdreamer.errors import DeepDreamError
 
-from .audio_clips import clip
+from .clips import clip
 
 PARAMS = {"model": "efficientnet_lite0", "layers": {"block8": 1.0}, "seed": 7}
 

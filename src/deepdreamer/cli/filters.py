@@ -1,0 +1,52 @@
+"""``deepdreamer filters``: what the channels of a layer respond to, grown from noise, on a grid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import records
+from .app import Interrupted, cli, stop_on_interrupt
+from .options import ProgressBar, device_option, quiet_option, seed_option
+
+#: ``filters.FilterSettings``' defaults, repeated here to keep --help instant (a test keeps them equal).
+DEFAULT_SIZE, DEFAULT_STEPS = 128, 256
+
+
+@cli.command()
+@click.argument("model")
+@click.argument("layer")
+@click.option("--channels", default="0-15", show_default=True, help="Channels to show: ranges and lists, e.g. 0-7,42.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Grid image [default: MODEL_LAYER_filters.png].")
+@click.option("--size", type=int, default=DEFAULT_SIZE, show_default=True, help="Side of each picture.")
+@click.option("--steps", type=int, default=DEFAULT_STEPS, show_default=True, help="Optimisation steps.")
+@seed_option("Seed of the starting noise and transforms.", default=0)
+@device_option
+@quiet_option
+def filters(model: str, layer: str, channels: str, output: Path | None, size: int, steps: int, seed: int,
+            device: str, quiet: bool) -> None:
+    """Show what channels of LAYER in MODEL respond to: pictures grown from noise, one per channel, in a grid."""
+    from ..filters import FilterSettings, parse_channels, visualize_channels
+    from ..images import check_output_path, write_image
+    from ..models import load_model
+
+    output = output or Path(f"{model}_{layer.replace('/', '_')}_filters.png")
+    check_output_path(output, [])
+    chosen = parse_channels(channels)
+    settings = FilterSettings(size=size, steps=steps)
+    settings.check()
+    net = load_model(model, device=device)
+    bar = ProgressBar(enabled=not quiet)
+    try:
+        with stop_on_interrupt() as stop:
+            pictures = visualize_channels(net, layer, chosen, settings, seed=seed, progress=bar, stop=stop)
+    finally:
+        bar.close()
+    if pictures.stopped:
+        raise Interrupted
+    write_image(output, pictures.sheet(), params=records.new_record(records.FILTERS, {
+        "model": model, "layer": layer, "channels": chosen, "size": size, "steps": steps, "seed": seed}))
+    if not quiet:
+        click.echo(f"wrote {output}", err=True)

@@ -1,0 +1,126 @@
+"""What the commands share: options defined once, the progress bar, and ``--like``.
+
+Nothing heavy at import time (see ``app.py``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+from click.core import ParameterSource
+
+from .. import records
+from ..errors import DeepDreamError
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+    from ..progress import Progress
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Seeds are 64-bit (torch's generators take no more); checked where the option is read.
+SEED_RANGE = click.IntRange(0, 2**63 - 1)
+FROM_PRESET = "default: the model's preset"
+
+
+def api_defaults(function: Callable[..., Any]) -> dict[str, Any]:
+    """An API function's keyword defaults: the CLI's own, so the two cannot drift."""
+    return {name: p.default for name, p in inspect.signature(function).parameters.items()}
+
+
+def seed_option(help: str = "Seed for anything random [default: drawn, recorded].", default: int | None = None
+                ) -> Callable[[F], F]:
+    return click.option("--seed", type=SEED_RANGE, default=default, show_default=default is not None, help=help)
+
+
+device_option = click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda or mps.")
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+
+
+def layer_option(help: str) -> Callable[[F], F]:
+    return click.option("--layer", "layers", multiple=True, metavar="NAME=WEIGHT", callback=_layers_callback,
+                        help=help)
+
+
+def like_option(what: str) -> Callable[[F], F]:
+    return click.option("--like", type=click.Path(path_type=Path),
+                        help=f"Repeat the settings recorded in a previous {what} (options given here win).")
+
+
+def _layers_callback(_ctx: click.Context, _param: click.Parameter, specs: tuple[str, ...]) -> dict[str, float] | None:
+    return parse_layers(specs) if specs else None
+
+
+def parse_layers(specs: tuple[str, ...]) -> dict[str, float]:
+    """``("block8=1", "block10=0.5")`` -> ``{"block8": 1.0, "block10": 0.5}`` (a missing weight is 1)."""
+    weights: dict[str, float] = {}
+    for spec in specs:
+        name, _, weight = spec.partition("=")
+        name = name.strip()
+        try:
+            value = float(weight) if weight else 1.0
+        except ValueError:
+            raise DeepDreamError(f"--layer {spec!r}: expected NAME=WEIGHT with a number as WEIGHT") from None
+        if not name or not math.isfinite(value):
+            raise DeepDreamError(f"--layer {spec!r}: expected NAME=WEIGHT with a finite number as WEIGHT")
+        weights[name] = value
+    return weights
+
+
+def given(ctx: click.Context) -> set[str]:
+    """The options the user typed (not left at their defaults)."""
+    return {name for name in ctx.params if ctx.get_parameter_source(name) != ParameterSource.DEFAULT}
+
+
+def apply_like(like: Path, record: Mapping[str, Any] | None, kind: str, options: dict[str, Any],
+               typed: set[str]) -> set[str]:
+    """Merge a recorded dream's settings into ``options`` by the one ``--like`` rule (``typed``: the options
+    the user gave); returns the keys taken from the record."""
+    if record is None:
+        raise DeepDreamError(f"{like}: no deepdreamer settings in its metadata")
+    try:
+        repeated = records.params_to_options(record, kind)
+    except DeepDreamError as exc:
+        raise DeepDreamError(f"{like}: {exc}") from None
+    taken = records.taken_by_like(repeated, typed)
+    options.update(taken)
+    return set(taken)
+
+
+class ProgressBar:
+    """One bar for a whole job, fed by the engine's progress records: stage, octave, step, loss, ETA."""
+
+    RESOLUTION = 1000
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self._bar: tqdm | None = None
+
+    def __call__(self, progress: Progress) -> None:
+        if not self.enabled:
+            return
+        if self._bar is None:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=self.RESOLUTION, dynamic_ncols=True, leave=True,
+                             bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}{postfix}")
+        self._bar.set_description_str(progress.stage, refresh=False)
+        if progress.num_octaves > 1 or progress.steps:
+            height, width = progress.shape
+            where = f"octave {progress.octave + 1}/{progress.num_octaves} {width}x{height}" \
+                if progress.num_octaves > 1 else f"{width}x{height}"
+            note = " > max_loss, octave stopped" if progress.loss_limit_reached else ""
+            self._bar.set_postfix_str(f"{where} step {progress.step}/{progress.steps} loss={progress.loss:.3g}{note}",
+                                      refresh=False)
+        self._bar.update(round(progress.fraction * self.RESOLUTION) - self._bar.n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None

@@ -1,0 +1,63 @@
+"""The registry as data (``catalog.json``), for front ends that must answer without importing torch.
+
+``deepdreamer models``, ``layers MODEL`` and ``--help`` read the catalog; everything that runs a network
+uses the live registry. The catalog is written from the registry at build time
+(``python -m deepdreamer.models.catalog``), and a test keeps the two equal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+from ..errors import DeepDreamError
+from . import sources
+from .registry import suggest
+
+CATALOG = Path(__file__).with_name("catalog.json")
+
+
+def build() -> dict[str, Any]:
+    """The catalog, computed from the live registry (imports torch; builds each network with random weights)."""
+    from .registry import list_models, model_spec
+
+    catalog = {}
+    for name in list_models():
+        spec = model_spec(name)
+        net = spec.build()
+        catalog[name] = {
+            "description": spec.description,
+            "input": spec.input,
+            "weights": {"kind": type(spec.weights).__name__, **dataclasses.asdict(spec.weights)},
+            "presets": {preset_name: {"description": preset.description, "layers": dict(preset.layers),
+                                      "settings": dataclasses.asdict(preset.settings)}
+                        for preset_name, preset in spec.presets.items()},
+            "layers": [[info.name, list(info.aliases), info.channels, info.stride] for info in net.layer_table()],
+        }
+    return catalog
+
+
+@functools.cache
+def load() -> dict[str, Any]:
+    return json.loads(CATALOG.read_text())
+
+
+def entry(name: str) -> dict[str, Any]:
+    """One model's catalog entry; a one-line error with suggestions for an unknown name."""
+    models = load()
+    if name not in models:
+        raise DeepDreamError(f"unknown model {name!r}; {suggest(name, list(models))}")
+    return models[name]
+
+
+def weights_source(name: str) -> sources.WeightsSource:
+    """Where the model's weights come from, rebuilt from the catalog (to ask ``locate()`` without torch)."""
+    fields = dict(entry(name)["weights"])
+    return getattr(sources, fields.pop("kind"))(**fields)
+
+
+if __name__ == "__main__":
+    CATALOG.write_text(json.dumps(build(), indent=1) + "\n")

@@ -1,0 +1,169 @@
+"""The metadata record: how an output was made, written into its file and read back by ``--like``.
+
+One schema for every kind of output (a dream, a sound, an explore sheet, a filters or layers sheet),
+one text form (JSON under the key ``deepdreamer`` in a PNG text chunk; a JPEG/WebP/TIFF comment or
+description; a sound's comment tag), and one ``--like`` rule (:func:`merge_like`). Records are read
+from files a user hands over, so every value is type-checked before it reaches a dream.
+
+Records written by deepdreamer 0.1.0 carry no ``record`` key: their kind is told by their keys.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from .errors import DeepDreamError
+
+#: Key of the record in a PNG text chunk (and of nothing else: other formats use their comment field).
+METADATA_KEY = "deepdreamer"
+
+#: The kinds of output that carry a record.
+DREAM, SOUND, EXPLORE, FILTERS, LAYERS = "dream", "sound", "explore", "filters", "layers"
+
+#: What each recorded key may hold: types, ``"number"`` (an int or float, never a bool), ``"weights"``
+#: (layer names to numbers), ``"ints"`` (a list of ints), or None (absent or off).
+SCHEMA: dict[str, tuple[Any, ...]] = {
+    "deepdreamer": (str,), "record": (str,),
+    # what is dreamed
+    "model": (str,), "preset": (str, None), "layers": ("weights", None), "objective": (str,),
+    "guide": (str, None), "mask": (str, None), "class_name": (str, None),
+    # how
+    "step": ("number",), "num_octaves": (int,), "octave_scale": ("number",), "iterations": (int,),
+    "max_loss": ("number", None), "jitter": (int,), "laplacian_levels": (int,), "smoothing": ("number",),
+    "tile_size": (int,), "keep_colors": (bool,), "seed": (int,), "precision": (str,), "weights": (str, None),
+    "weights_sha256": (str, None),
+    # sound
+    "mode": (str,), "mask_threshold_db": ("number", None), "phase": (str,), "stereo": (str,), "n_fft": (int,),
+    "hop": (int,),
+    # sheets
+    "explore_seed": (int,), "photo": (str,), "layer": (str,), "channels": ("ints",), "size": (int,),
+    "steps": (int,),
+}
+
+#: The settings ``--like`` repeats, per kind: arguments of :func:`deepdreamer.dream` and
+#: :func:`deepdreamer.audio.dream_audio` of the same names.
+REPEATABLE = {
+    DREAM: ("model", "preset", "layers", "objective", "guide", "mask", "step", "num_octaves", "octave_scale",
+            "iterations", "max_loss", "jitter", "laplacian_levels", "smoothing", "tile_size", "keep_colors", "seed",
+            "precision", "weights"),
+    SOUND: ("model", "preset", "layers", "step", "num_octaves", "octave_scale", "iterations", "mask_threshold_db",
+            "phase", "stereo", "seed"),
+}
+
+#: Options that together say what is dreamed: given any of them, ``--like`` takes none of the recorded ones.
+TARGET_OPTIONS = ("layers", "objective", "class_name", "guide")
+
+
+def new_record(kind: str, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """A record of ``kind`` holding ``settings``, stamped with the version that made it."""
+    from importlib.metadata import version
+
+    return {"deepdreamer": version("deepdreamer"), "record": kind, **settings}
+
+
+def dumps(record: Mapping[str, Any]) -> str:
+    return json.dumps(record, sort_keys=True)
+
+
+def loads(text: str | bytes | None) -> dict[str, Any] | None:
+    """The record in a file's metadata text, or None if the text holds none."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    if not text:
+        return None
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def kind_of(record: Mapping[str, Any]) -> str | None:
+    """What made the record; 0.1.0 records are told apart by their keys. None: not deepdreamer's."""
+    if isinstance(record.get("record"), str):
+        return record["record"]
+    if "explore_seed" in record:
+        return EXPLORE
+    if "layer" in record and "channels" in record:
+        return FILTERS
+    if "deepdreamer" not in record or "model" not in record:
+        return None
+    return SOUND if "mode" in record else DREAM
+
+
+def checked(record: Mapping[str, Any], keys: Collection[str]) -> dict[str, Any]:
+    """The ``keys`` present in ``record``, each checked against :data:`SCHEMA`; a one-line error otherwise."""
+    values = {key: record[key] for key in keys if key in record}
+    for key, value in values.items():
+        if not any(_is_kind(value, kind) for kind in SCHEMA[key]):
+            raise DeepDreamError(f"its recorded setting {key}={_short(value)} is not valid")
+    return values
+
+
+def params_to_options(record: Mapping[str, Any], kind: str = DREAM) -> dict[str, Any]:
+    """Keyword arguments that repeat a recorded dream (``DreamResult.params``, ``AudioDream.params``).
+
+    ``kind`` is the function they are for: :data:`DREAM` (:func:`deepdreamer.dream`) or :data:`SOUND`
+    (:func:`deepdreamer.audio.dream_audio`). A record of another kind (a contact sheet) is refused.
+    A guided or masked dream's ``guide`` and ``mask`` come back as the recorded paths.
+    """
+    found = kind_of(record)
+    if found != kind:
+        what = {None: "not a deepdreamer record", EXPLORE: "an explore sheet's (repeat one of its single dreams)",
+                FILTERS: "a filters sheet's", LAYERS: "a layer preview sheet's", SOUND: "a sound dream's",
+                DREAM: "a picture dream's"}.get(found, f"a {found} record")
+        raise DeepDreamError(f"its metadata is {what}, not the settings of a {_NAMES[kind]}")
+    options = checked(record, REPEATABLE[kind])
+    if kind == DREAM:
+        objective = options.pop("objective", None)
+        if options.get("layers") is None:  # dreamed with an objective of its own
+            options.pop("layers", None)
+            if objective is not None:
+                options["objective"] = objective
+        options = {key: value for key, value in options.items() if value is not None or key not in ("guide", "mask")}
+        if "max_loss" in options and options["max_loss"] is None:
+            options["max_loss"] = math.inf  # recorded as null: the early stop was off
+    return options
+
+
+_NAMES = {DREAM: "picture dream", SOUND: "sound dream"}
+
+
+def merge_like(options: Mapping[str, Any], recorded: Mapping[str, Any], given: Collection[str]) -> dict[str, Any]:
+    """``options`` with the recorded settings that ``--like`` applies (:func:`taken_by_like`)."""
+    return {**options, **taken_by_like(recorded, given)}
+
+
+def taken_by_like(recorded: Mapping[str, Any], given: Collection[str]) -> dict[str, Any]:
+    """The ``--like`` rule, one for every command: recorded settings fill every option not ``given``.
+
+    What is dreamed counts as one setting (:data:`TARGET_OPTIONS`): given any of it, none of the recorded
+    target is taken, so ``--like old.png --objective block9`` does not also keep the old layers.
+    """
+    target_given = any(key in given for key in TARGET_OPTIONS)
+    return {key: value for key, value in recorded.items()
+            if key not in given and not (key in TARGET_OPTIONS and target_given)}
+
+
+def _is_kind(value: Any, kind: Any) -> bool:
+    if kind is None:
+        return value is None
+    if kind is bool:
+        return isinstance(value, bool)
+    if isinstance(value, bool):  # a bool is an int to Python, never a number or a name here
+        return False
+    if kind == "number":
+        return isinstance(value, int | float)
+    if kind == "weights":
+        return isinstance(value, dict) and all(isinstance(k, str) and _is_kind(v, "number") for k, v in value.items())
+    if kind == "ints":
+        return isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    return isinstance(value, kind)
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."

@@ -1,0 +1,65 @@
+"""The ascent's settings: a frozen value with one ``check()``, importable without torch (the CLI reads it).
+
+The defaults are the seed's (Chollet, *Deep Learning with Python*, ch. 8): step 0.01, 3 octaves of
+scale 1.4, 20 iterations, and an octave stopped once the loss exceeds 10. Jitter, Laplacian-pyramid
+normalisation and gradient smoothing are ours, off by default.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .errors import DeepDreamError
+
+#: The largest stride of the dreamable networks: tile geometry is kept on multiples of it.
+TILE_ALIGNMENT = 32
+#: Refuse images above this many pixels unless told otherwise (a 24 MP photo is 24e6; bombs are far larger).
+DEFAULT_MAX_PIXELS = 120_000_000
+#: Largest gradient blur accepted (sigma, pixels): beyond it the ascent barely changes anything.
+MAX_SMOOTHING = 16.0
+#: Gradients of images with more than twice this side squared in pixels are computed in tiles no larger.
+#: Per-pixel speed is flat from 512 to 1536 px on 2 CPU cores while memory grows with the area (a 768 px
+#: tile plus margins of Lite0 or InceptionV3 takes ~0.9 GB), and tiles cost their context margins, so
+#: 1024x768 still runs whole and a 24 MP photo stays under 3 GB.
+DEFAULT_TILE_SIZE = 768
+
+
+@dataclass(frozen=True)
+class DreamSettings:
+    """Everything that shapes the ascent, apart from the objective. Defaults are the seed's."""
+
+    step: float = 0.01
+    num_octaves: int = 3
+    octave_scale: float = 1.4
+    iterations: int = 20
+    max_loss: float | None = 10.0  # stop an octave once the loss exceeds this; None never stops
+    jitter: int = 0  # random shift of up to this many pixels each step, undone after
+    laplacian_levels: int = 0  # >1: normalise the gradient per Laplacian-pyramid band (0 or 1: off)
+    smoothing: float = 0.0  # Gaussian blur of the gradient, sigma in pixels (0: off): softer, larger shapes
+    tile_size: int = DEFAULT_TILE_SIZE  # images above 2 x tile_size^2 pixels get tiled gradients (0: never)
+
+    def check(self) -> None:
+        """Refuse values that make no sense, in one line."""
+        if not (math.isfinite(self.step) and self.step > 0):
+            raise DeepDreamError(f"step must be a positive number, not {self.step}")
+        if self.num_octaves < 1:
+            raise DeepDreamError(f"octaves must be at least 1, not {self.num_octaves}")
+        if not (math.isfinite(self.octave_scale) and self.octave_scale >= 1):
+            raise DeepDreamError(f"octave scale must be a number >= 1, not {self.octave_scale}")
+        if self.iterations < 0:
+            raise DeepDreamError(f"iterations must be 0 or more, not {self.iterations}")
+        if self.max_loss is not None and (math.isnan(self.max_loss) or self.max_loss <= 0):
+            raise DeepDreamError(f"max loss must be a positive number (or inf to disable), not {self.max_loss}")
+        if self.jitter < 0:
+            raise DeepDreamError(f"jitter must be 0 or more pixels, not {self.jitter}")
+        if not 0 <= self.laplacian_levels <= 8:
+            raise DeepDreamError(f"laplacian levels must be between 0 and 8, not {self.laplacian_levels}")
+        if not (math.isfinite(self.smoothing) and 0 <= self.smoothing <= MAX_SMOOTHING):
+            raise DeepDreamError(f"smoothing must be a blur sigma from 0 to {MAX_SMOOTHING:g} pixels, "
+                                 f"not {self.smoothing}")
+        if self.tile_size != 0 and (self.tile_size < 128 or self.tile_size % TILE_ALIGNMENT):
+            raise DeepDreamError(f"tile size must be 0 (no tiling) or a multiple of {TILE_ALIGNMENT} from 128 up, "
+                                 f"not {self.tile_size}")
+
+

@@ -1,0 +1,33 @@
+"""Instant answers: help, listings and bad-input errors never import torch (``benchmarks/startup.py`` times them)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+INSTANT = {
+    "help": ["--help"],
+    "dream help": ["dream", "--help"],
+    "audio help": ["audio", "--help"],
+    "models": ["models"],
+    "layers": ["layers", "inception_v3"],
+    "missing file": ["dream", "no-such-photo.jpg"],
+    "unknown option": ["dream", "--bogus"],
+    "bad number": ["dream", "photo.jpg", "--step", "abc"],
+    "huge seed": ["dream", "photo.jpg", "--seed", str(2**70)],
+    "unknown model for layers": ["layers", "alexnet"],
+}
+
+
+@pytest.mark.parametrize("case", list(INSTANT))
+def test_instant_commands_do_not_import_torch(case, tmp_path):
+    code = ("import json, sys; from deepdreamer.cli import main; status = main(json.loads(sys.argv[1])); "
+            "print(json.dumps([status, 'torch' in sys.modules]))")
+    run = subprocess.run([sys.executable, "-c", code, json.dumps(INSTANT[case])], capture_output=True, text=True,
+                         cwd=tmp_path, timeout=60)
+    status, imported_torch = json.loads(run.stdout.splitlines()[-1])
+    assert not imported_torch
+    assert status == (0 if case in ("help", "dream help", "audio help", "models", "layers") else 2), run.stderr
