@@ -76,7 +76,11 @@ _IMAGE_OPTIONS = ("guide", "mask")
 @click.pass_context
 def dream(ctx: click.Context, input_path: Path | None, output: Path | None, example: str | None,
           save_octaves: bool, like: Path | None, max_pixels: int, quiet: bool, **options: Any) -> None:
-    """Dream INPUT (any image Pillow reads) into OUTPUT, with the seed's octave algorithm."""
+    """Dream INPUT (any image Pillow reads, or a folder of them) into OUTPUT, with the seed's octave algorithm.
+
+    A folder is dreamed photo by photo into the folder OUTPUT [default: INPUT_dreams], in natural order; run the
+    same command again after an interruption to go on where it stopped.
+    """
     from ..images import check_output_path, read_image, write_image
 
     if example is not None:
@@ -85,10 +89,15 @@ def dream(ctx: click.Context, input_path: Path | None, output: Path | None, exam
         input_path = example_path(example)
     if input_path is None:
         raise DeepDreamError("give an INPUT image (or --example NAME for a bundled photo)")
-    output = output or Path(f"{input_path.stem}_dream.png")
     recorded: set[str] = set()
     if like is not None:
         recorded = apply_like(like, read_image(like, max_pixels).params, records.DREAM, options, given(ctx))
+    if input_path.is_dir():
+        if save_octaves:
+            raise DeepDreamError("--save-octaves is for one photo, not a folder")
+        _dream_folder(input_path, output or Path(f"{input_path.name}_dreams"), options, max_pixels, quiet)
+        return
+    output = output or Path(f"{input_path.stem}_dream.png")
     paths = {key: Path(options.pop(key)) for key in _IMAGE_OPTIONS if options[key] is not None}
     inputs = [input_path, *paths.values(), *([like] if like is not None else [])]
     check_output_path(output, inputs)
@@ -113,3 +122,28 @@ def dream(ctx: click.Context, input_path: Path | None, output: Path | None, exam
         write_image(path, image, icc_profile=picture.icc_profile)
     if not quiet:
         click.echo(f"wrote {output}", err=True)
+
+
+def _dream_folder(source: Path, output: Path, options: dict[str, Any], max_pixels: int, quiet: bool) -> None:
+    from ..animate.folders import dream_folder
+    from ..images import read_image
+
+    for key in _IMAGE_OPTIONS:  # checked once here, then read by each dream from the path it is recorded by
+        if options[key] is not None:
+            read_image(options[key], max_pixels)
+            options[key] = str(Path(options[key]).resolve())
+    bar = ProgressBar(enabled=not quiet)
+    try:
+        with stop_on_interrupt() as stop:
+            run = dream_folder(source, output, progress=bar, stop=stop, max_pixels=max_pixels, **options)
+    finally:
+        bar.close()
+    for path, reason in run.failed:
+        click.echo(f"deepdreamer: skipped {path.name}: {reason}", err=True)
+    if run.stopped:
+        raise Interrupted(f"{len(run.written)} dreams written to {output}/; run the same command again to go on")
+    if not quiet:
+        click.echo(f"wrote {len(run.written)} dreams to {output}/ ({len(run.skipped)} were already there)", err=True)
+    if run.failed:
+        raise DeepDreamError(f"{len(run.failed)} of {len(run.failed) + len(run.written) + len(run.skipped)} photos "
+                             "could not be dreamed (listed above)")

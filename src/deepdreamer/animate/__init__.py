@@ -1,0 +1,1 @@
+"""Dreams of many pictures: whole folders, zoom animations and videos. They reuse the engine and its contract."""
