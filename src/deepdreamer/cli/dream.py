@@ -70,12 +70,16 @@ _IMAGE_OPTIONS = ("guide", "mask")
               help="Checkpoint file to load instead of the model's standard weights.")
 @click.option("--save-octaves", is_flag=True, help="Also write each octave's image as OUTPUT_at_scale_WxH.png.")
 @like_option("dream's image")
+@click.option("--ray", "use_ray", is_flag=True,
+              help="Dream a folder on a Ray cluster: a local one on this machine unless --ray-address is given.")
+@click.option("--ray-address", metavar="ADDRESS", help="Connect to this Ray cluster (implies --ray), e.g. HOST:6379.")
 @click.option("--max-pixels", type=int, default=DEFAULT_MAX_PIXELS, show_default=True,
               help="Refuse larger images (a guard against decompression bombs).")
 @quiet_option
 @click.pass_context
 def dream(ctx: click.Context, input_path: Path | None, output: Path | None, example: str | None,
-          save_octaves: bool, like: Path | None, max_pixels: int, quiet: bool, **options: Any) -> None:
+          save_octaves: bool, like: Path | None, max_pixels: int, quiet: bool, use_ray: bool, ray_address: str | None,
+          **options: Any) -> None:
     """Dream INPUT (any image Pillow reads, or a folder of them) into OUTPUT, with the seed's octave algorithm.
 
     A folder is dreamed photo by photo into the folder OUTPUT [default: INPUT_dreams], in natural order; run the
@@ -95,8 +99,11 @@ def dream(ctx: click.Context, input_path: Path | None, output: Path | None, exam
     if input_path.is_dir():
         if save_octaves:
             raise DeepDreamError("--save-octaves is for one photo, not a folder")
-        _dream_folder(input_path, output or Path(f"{input_path.name}_dreams"), options, max_pixels, quiet)
+        ray = {"address": ray_address} if use_ray or ray_address else None
+        _dream_folder(input_path, output or Path(f"{input_path.name}_dreams"), options, max_pixels, quiet, ray)
         return
+    if use_ray or ray_address:
+        raise DeepDreamError("--ray dreams a folder of photos (or a video): give a folder as INPUT")
     output = output or Path(f"{input_path.stem}_dream.png")
     paths = {key: Path(options.pop(key)) for key in _IMAGE_OPTIONS if options[key] is not None}
     inputs = [input_path, *paths.values(), *([like] if like is not None else [])]
@@ -124,7 +131,8 @@ def dream(ctx: click.Context, input_path: Path | None, output: Path | None, exam
         click.echo(f"wrote {output}", err=True)
 
 
-def _dream_folder(source: Path, output: Path, options: dict[str, Any], max_pixels: int, quiet: bool) -> None:
+def _dream_folder(source: Path, output: Path, options: dict[str, Any], max_pixels: int, quiet: bool,
+                  ray: dict[str, Any] | None) -> None:
     from ..animate.folders import dream_folder
     from ..images import read_image
 
@@ -135,7 +143,13 @@ def _dream_folder(source: Path, output: Path, options: dict[str, Any], max_pixel
     bar = ProgressBar(enabled=not quiet)
     try:
         with stop_on_interrupt() as stop:
-            run = dream_folder(source, output, progress=bar, stop=stop, max_pixels=max_pixels, **options)
+            if ray is None:
+                run = dream_folder(source, output, progress=bar, stop=stop, max_pixels=max_pixels, **options)
+            else:
+                from ..animate.cluster import dream_folder_on_ray
+
+                run = dream_folder_on_ray(source, output, **ray, progress=bar, stop=stop, max_pixels=max_pixels,
+                                          **options)
     finally:
         bar.close()
     for path, reason in run.failed:

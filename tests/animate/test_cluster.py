@@ -1,0 +1,104 @@
+"""Folders on a real multi-node Ray cluster on this machine (a head and two worker nodes, 1 CPU each, loopback
+only): the same pictures as a local run, a killed worker costs nothing, and a stopped run resumes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import deepdreamer as dd
+from deepdreamer.animate.folders import dream_folder
+
+from ..conftest import small_photo
+
+# read when Ray is imported: every raylet and the GCS on 127.0.0.1
+os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'deepdreamer[ray]'; CI does)")
+psutil = pytest.importorskip("psutil")
+
+FAST = {"iterations": 1, "num_octaves": 2, "seed": 5}
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from ray.cluster_utils import Cluster
+
+    nodes = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
+    for _ in range(2):
+        nodes.add_node(num_cpus=1)
+    ray.init(address=nodes.address, logging_level="ERROR", log_to_driver=False)
+    yield nodes
+    ray.shutdown()
+    nodes.shutdown()
+
+
+@pytest.fixture
+def photos(tmp_path) -> Path:
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for index, name in enumerate(["chelsea", "coffee", "astronaut", "rocket", "chelsea", "coffee"]):
+        small_photo(name, width=64 + 8 * index).save(folder / f"p{index}.png")
+    return folder
+
+
+def _pixels(path: Path) -> np.ndarray:
+    return np.asarray(dd.read_image(path).image, dtype=np.int16)
+
+
+def test_the_cluster_is_three_nodes_on_loopback(cluster):
+    nodes = [node for node in ray.nodes() if node["Alive"]]
+    assert len(nodes) == 3 and {node["NodeManagerAddress"] for node in nodes} == {"127.0.0.1"}
+
+
+def test_a_folder_on_the_cluster_equals_the_local_run(cluster, photos, tmp_path):
+    from deepdreamer.animate.cluster import dream_folder_on_ray
+
+    remote = dream_folder_on_ray(photos, tmp_path / "remote", **FAST)
+    assert len(remote.written) == 6 and not remote.failed
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)  # as each 1-CPU worker runs
+        local = dream_folder(photos, tmp_path / "local", **FAST)
+    finally:
+        torch.set_num_threads(threads)
+    for path in local.written:
+        assert np.array_equal(_pixels(path), _pixels(tmp_path / "remote" / path.name))
+        assert dd.read_image(path).params == dd.read_image(tmp_path / "remote" / path.name).params
+
+
+def test_a_killed_worker_loses_nothing_and_writes_nothing_twice(cluster, photos, tmp_path):
+    from deepdreamer.animate.cluster import dream_folder_on_ray
+
+    killed = []
+
+    def kill_a_worker(record):  # after the first photo, while the other actors are each on a photo
+        if record.result is not None and not killed:
+            titles = {p.pid: " ".join(p.info["cmdline"] or []) for p in psutil.process_iter(["cmdline"])}
+            busy = sorted(pid for pid, title in titles.items() if "PhotoDreamer.dream" in title)
+            os.kill(busy[0], signal.SIGKILL)
+            killed.append(busy[0])
+
+    run = dream_folder_on_ray(photos, tmp_path / "out", progress=kill_a_worker, **FAST)
+    assert killed and not run.failed and not run.stopped
+    assert sorted(p.name for p in run.written) == [f"p{i}.png" for i in range(6)]  # each once
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".deepdreamer-folder.json",
+                                                                   *(f"p{i}.png" for i in range(6))]
+    for path in run.written:
+        assert dd.read_image(path).params["seed"] == 5  # whole files with their records
+
+
+def test_a_stopped_cluster_run_resumes(cluster, photos, tmp_path):
+    from deepdreamer.animate.cluster import dream_folder_on_ray
+
+    stop = threading.Event()
+    first = dream_folder_on_ray(photos, tmp_path / "out", stop=stop,
+                                progress=lambda record: stop.set() if record.result is not None else None, **FAST)
+    assert first.stopped and 1 <= len(first.written) < 6
+    second = dream_folder_on_ray(photos, tmp_path / "out", **FAST)
+    assert len(second.skipped) == len(first.written) and len(second.written) == 6 - len(first.written)
