@@ -73,13 +73,15 @@ _IMAGE_OPTIONS = ("guide", "mask")
 @click.option("--ray", "use_ray", is_flag=True,
               help="Dream a folder on a Ray cluster: a local one on this machine unless --ray-address is given.")
 @click.option("--ray-address", metavar="ADDRESS", help="Connect to this Ray cluster (implies --ray), e.g. HOST:6379.")
+@click.option("--ray-cpus", type=click.IntRange(min=1), default=1, show_default=True,
+              help="CPUs (and torch threads) per Ray worker; the same count as a local run gives the same pictures.")
 @click.option("--max-pixels", type=int, default=DEFAULT_MAX_PIXELS, show_default=True,
               help="Refuse larger images (a guard against decompression bombs).")
 @quiet_option
 @click.pass_context
 def dream(ctx: click.Context, input_path: Path | None, output: Path | None, example: str | None,
           save_octaves: bool, like: Path | None, max_pixels: int, quiet: bool, use_ray: bool, ray_address: str | None,
-          **options: Any) -> None:
+          ray_cpus: int, **options: Any) -> None:
     """Dream INPUT (any image Pillow reads, or a folder of them) into OUTPUT, with the seed's octave algorithm.
 
     A folder is dreamed photo by photo into the folder OUTPUT [default: INPUT_dreams], in natural order; run the
@@ -99,7 +101,7 @@ def dream(ctx: click.Context, input_path: Path | None, output: Path | None, exam
     if input_path.is_dir():
         if save_octaves:
             raise DeepDreamError("--save-octaves is for one photo, not a folder")
-        ray = {"address": ray_address} if use_ray or ray_address else None
+        ray = {"address": ray_address, "cpus_per_worker": ray_cpus} if use_ray or ray_address else None
         _dream_folder(input_path, output or Path(f"{input_path.name}_dreams"), options, max_pixels, quiet, ray)
         return
     if use_ray or ray_address:
