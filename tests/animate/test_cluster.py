@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -102,3 +104,13 @@ def test_a_stopped_cluster_run_resumes(cluster, photos, tmp_path):
     assert first.stopped and 1 <= len(first.written) < 6
     second = dream_folder_on_ray(photos, tmp_path / "out", **FAST)
     assert len(second.skipped) == len(first.written) and len(second.written) == 6 - len(first.written)
+
+
+def test_a_local_instance_keeps_token_authentication_on_and_the_dashboard_off(tmp_path):
+    code = ("import os; from deepdreamer.animate.cluster import connect; ray = connect(None, 1); "
+            "print(os.environ.get('RAY_AUTH_MODE'), repr(ray.worker.get_dashboard_url()), "
+            "ray.nodes()[0]['NodeManagerAddress']); ray.shutdown()")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("RAY_")}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env,
+                         cwd=tmp_path)
+    assert run.stdout.split() == ["token", "''", "127.0.0.1"], run.stderr[-2000:]
