@@ -7,6 +7,7 @@ and an existing file at the path is replaced only by a complete one.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +35,31 @@ def atomic_output(path: Path, errors: tuple[type[BaseException], ...] = (OSError
     except BaseException as exc:
         temporary.unlink(missing_ok=True)
         if isinstance(exc, errors):
+            raise DeepDreamError(f"{path}: cannot write ({first_line(exc)})") from None
+        raise
+
+
+@contextmanager
+def atomic_folder(path: Path) -> Iterator[Path]:
+    """Yield a temporary folder to fill; on success it becomes ``path`` (which must be absent or empty).
+
+    A folder of many files (PNG frames) appears whole or not at all: a run killed halfway leaves only a hidden
+    ``.name.*.part`` folder behind, never a folder that looks finished but lacks its last frames.
+    """
+    if path.is_dir() and any(path.iterdir()):
+        raise DeepDreamError(f"{path}: the folder already holds files (give a new or empty folder)")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part"))
+    except OSError as exc:
+        raise DeepDreamError(f"{path}: cannot write ({exc.strerror})") from None
+    try:
+        yield temporary
+        os.chmod(temporary, 0o777 & ~_umask())  # mkdtemp makes it private; give it a normal folder's mode
+        os.replace(temporary, path)  # rename(2) replaces an empty folder
+    except BaseException as exc:
+        shutil.rmtree(temporary, ignore_errors=True)
+        if isinstance(exc, OSError):
             raise DeepDreamError(f"{path}: cannot write ({first_line(exc)})") from None
         raise
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from deepdreamer.animate.camera import CameraMove, move
 from deepdreamer.animate.guard import ColorStats, hold_stats
 from deepdreamer.animate.keyframes import Schedule
-from deepdreamer.animate.motion import Motion, move
 from deepdreamer.animate.zoom import plan_zoom, zoom
 from deepdreamer.errors import DeepDreamError
 
@@ -44,10 +44,10 @@ def _where(image: Image.Image) -> tuple[float, float]:
 
 
 @pytest.mark.parametrize(("motion", "expected"), [
-    (Motion(zoom=1.5), (84, 31.5)),  # flies in: the marker moves outwards
-    (Motion(zoom=1 / 1.5), (64, 31.5)),  # flies out
-    (Motion(rotate=30), (68.8, 20)),  # counterclockwise on screen: up, and a little in
-    (Motion(translate=(10, 5)), (61.5, 26.5)),  # the view moves right and down: the picture left and up
+    (CameraMove(zoom=1.5), (84, 31.5)),  # flies in: the marker moves outwards
+    (CameraMove(zoom=1 / 1.5), (64, 31.5)),  # flies out
+    (CameraMove(rotate=30), (68.8, 20)),  # counterclockwise on screen: up, and a little in
+    (CameraMove(translate=(10, 5)), (61.5, 26.5)),  # the view moves right and down: the picture left and up
 ])
 def test_the_camera_moves_in_the_sense_it_says(motion, expected):
     x, y = _where(move(_marker(), motion))

@@ -46,7 +46,8 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> Any:
     if ray.is_initialized():
         return ray
     try:
-        ray.init(address=address, num_cpus=None if address else num_cpus, include_dashboard=False,
+        # "local": a new instance even when a `ray start` cluster runs here (that one is --ray-address auto)
+        ray.init(address=address or "local", num_cpus=None if address else num_cpus, include_dashboard=False,
                  logging_level="ERROR", log_to_driver=False)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise DeepDreamError(f"cannot connect to Ray at {address or 'a new local instance'}: "

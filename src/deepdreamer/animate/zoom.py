@@ -1,6 +1,6 @@
 """The "infinite zoom" (Google's DeepDream demo): each frame dreams the previous one after a small camera move.
 
-Frame 0 dreams the photo; frame t dreams frame t-1 zoomed, rotated and moved (:mod:`.motion`), then pulled
+Frame 0 dreams the photo; frame t dreams frame t-1 zoomed, rotated and moved (:mod:`.camera`), then pulled
 back to the photo's colour statistics (:mod:`.guard`) so the loop does not drift to grey, to saturation or
 to one colour. Any number setting may change over time with keyframes (:mod:`.keyframes`). Frames are
 reported as they are done (the ``result`` of a progress record), so a front end can commit each one; a run
@@ -21,9 +21,9 @@ from .. import records
 from ..errors import DeepDreamError
 from ..images import as_picture, shrink
 from ..progress import Job, ProgressCallback
+from .camera import CameraMove, move
 from .guard import ColorStats, hold_stats
 from .keyframes import Schedule
-from .motion import Motion, move
 
 #: A warm frame needs fewer steps than a still: it starts from the last dream. These are the zoom's defaults.
 ZOOM_OCTAVES, ZOOM_ITERATIONS = 2, 5
@@ -46,8 +46,8 @@ class ZoomPlan:
     guard: float
     seed: int
 
-    def motion(self, frame: int) -> Motion:
-        return Motion(self.zoom.at(frame), self.rotate.at(frame),
+    def motion(self, frame: int) -> CameraMove:
+        return CameraMove(self.zoom.at(frame), self.rotate.at(frame),
                       (self.translate_x.at(frame), self.translate_y.at(frame)))
 
     def dream_options(self, frame: int) -> dict[str, Any]:

@@ -72,7 +72,8 @@ _IMAGE_OPTIONS = ("guide", "mask")
 @like_option("dream's image")
 @click.option("--ray", "use_ray", is_flag=True,
               help="Dream a folder on a Ray cluster: a local one on this machine unless --ray-address is given.")
-@click.option("--ray-address", metavar="ADDRESS", help="Connect to this Ray cluster (implies --ray), e.g. HOST:6379.")
+@click.option("--ray-address", metavar="ADDRESS",
+              help="Connect to this Ray cluster (implies --ray): HOST:6379, or auto for one started on this machine.")
 @click.option("--ray-cpus", type=click.IntRange(min=1), default=1, show_default=True,
               help="CPUs (and torch threads) per Ray worker; the same count as a local run gives the same pictures.")
 @click.option("--max-pixels", type=int, default=DEFAULT_MAX_PIXELS, show_default=True,

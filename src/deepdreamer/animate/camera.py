@@ -21,7 +21,7 @@ MAX_ZOOM_PER_FRAME = 2.0
 
 
 @dataclass(frozen=True)
-class Motion:
+class CameraMove:
     """One frame's move: ``zoom`` > 1 flies in (1.05: Google's 5% a frame), ``rotate`` turns the picture
     counterclockwise by that many degrees, ``translate`` moves the view right and down by (dx, dy) pixels."""
 
@@ -37,7 +37,7 @@ class Motion:
             raise DeepDreamError("rotation and translation must be finite numbers")
 
 
-def move(image: Image.Image, motion: Motion) -> Image.Image:
+def move(image: Image.Image, motion: CameraMove) -> Image.Image:
     """``image`` as the camera sees it after ``motion``: same size and mode."""
     motion.check()
     pixels = to_tensor(image)
