@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
-from PIL import Image
 
-import deepdreamer as dd
-from deepdreamer.animate.flicker import input_motion, warping_error
 from deepdreamer.animate.temporal import blend, carry_residual, start_image, warm_iterations
 from deepdreamer.errors import DeepDreamError
 
@@ -69,35 +65,3 @@ def test_bad_modes_weights_and_shapes_are_refused():
         start_image(second, first, first, "flow", residual_weight=1.5)
     with pytest.raises(DeepDreamError, match="must be"):
         start_image(second, first[:32], first, "flow")
-
-
-@pytest.fixture
-def one_thread():
-    """Tiny frames gain nothing from a second thread; on a busy 2-core machine two OpenMP threads that wait
-    for each other made these steps 30 times slower (0.7 s against 24 s for one 128x96 dream)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@pytest.mark.usefixtures("one_thread")
-def test_on_a_dreamed_pan_flow_flickers_least():
-    """Few steps on tiny frames, but the real model and the real ordering: flow < half of none, and < blend."""
-    frames = pan(6, size=(128, 96), step=STEP)
-    motion = input_motion(frames)
-
-    def dreamed(mode: str, warm: int) -> list[np.ndarray]:
-        dreams: list[np.ndarray] = []
-        for i, frame in enumerate(frames):
-            start = start_image(frame, frames[i - 1] if i else None, dreams[-1] if i else None, mode)
-            iterations = 4 if i == 0 else warm
-            dreams.append(np.asarray(dd.dream(Image.fromarray(start), seed=0, iterations=iterations,
-                                              num_octaves=2, model="efficientnet_lite0").image))
-        return dreams
-
-    none = warping_error(dreamed("none", 4), motion)
-    flow = warping_error(dreamed("flow", 2), motion)
-    blended = warping_error(dreamed("blend", 4), motion)
-    assert flow < none / 2
-    assert flow < blended
