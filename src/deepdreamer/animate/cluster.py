@@ -1,11 +1,12 @@
-"""Past one machine: a folder of photos dreamed by a pool of Ray actors (the extra ``deepdreamer[ray]``).
+"""Past one machine: folders of photos and videos dreamed by a pool of Ray actors (the extra ``deepdreamer[ray]``).
 
-Ray schedules; nothing here does. Each actor loads the model once, takes one photo at a time (its bytes
-travel through Ray's object store, so workers need no shared disk) and sends back the finished PNG with its
-record; the driver alone writes outputs, atomically, one per photo, so a retried task can never write twice.
-Actors restart when their process dies and Ray retries the photo they were on. The run is planned, resumed
-and refused exactly as a local folder run (:mod:`.folders`), and with the same threads the same seed gives the
-same pictures.
+Ray schedules; nothing here does. Each actor loads the model once and takes one piece of work at a time: a
+photo, or a run of consecutive video frames (a chunk). Photos and videos travel through Ray's object store, so
+workers need no shared disk, and the finished PNGs come back the same way; the driver alone writes, atomically,
+once per piece, so a retried task can never write twice. Actors restart when their process dies and Ray retries
+the piece they were on. A folder run is planned, resumed and refused exactly as a local one (:mod:`.folders`),
+and with the same threads the same seed gives the same pictures. A video is cut into chunks that each start a
+few frames early, so the flow-carried dream is warm where the chunk begins, and the overlaps are crossfaded.
 
 Threads: every actor runs torch with as many threads as the CPUs Ray gives it (``OMP_NUM_THREADS`` too, set
 before torch loads), so N actors on N cores do not fight over them.
@@ -16,21 +17,25 @@ the user's (``ray start --head`` / ``ray start --address``); connect to it with 
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import DeepDreamError
-from ..files import atomic_output
+from ..files import atomic_folder, atomic_output
 from ..progress import Job, ProgressCallback
 from ..settings import DEFAULT_MAX_PIXELS
 from .folders import FolderRun, PhotoTask, plan_folder, settle_settings
 
 #: Restarts of a dead actor, and retries of the photo it was on, before the run gives up on that photo.
 RETRIES = 3
+#: Frames a video chunk starts early, so its flow-carried dream is warm when its own frames begin.
+WARMUP_FRAMES = 3
 
 
 def connect(address: str | None = None, num_cpus: int | None = None) -> Any:
@@ -55,11 +60,11 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> Any:
     return ray
 
 
-class PhotoDreamer:
-    """A Ray actor's state: torch with its share of threads, and one photo dreamed at a time.
+class Dreamer:
+    """A Ray actor's state: torch with its share of threads, and one photo (or run of video frames) at a time.
 
-    ``stop()`` may be called while a photo is being dreamed (the actor runs two calls at once): that photo
-    ends within one step and nothing comes back for it.
+    ``stop()`` may be called while it dreams (the actor runs two calls at once): the dream ends within one
+    step and nothing comes back for it.
     """
 
     def __init__(self, threads: int, weights: tuple[str, bytes] | None = None) -> None:
@@ -67,6 +72,7 @@ class PhotoDreamer:
 
         torch.set_num_threads(threads)
         self._stop = threading.Event()
+        self._videos: dict[str, Path] = {}
         self._weights: str | None = None
         if weights is not None:  # the driver's checkpoint: its own path where this node sees it, else the copy
             path, content = weights
@@ -102,6 +108,85 @@ class PhotoDreamer:
             result.save(output)
             return output.read_bytes()
 
+    def dream_chunk(self, video: tuple[str, bytes], first: int, end: int, warmup: int, seed: int,
+                    settings: Mapping[str, Any]) -> list[bytes] | None:
+        """PNGs of frames ``first - warmup`` .. ``end - 1`` of the video (sent once, kept on this node)."""
+        from ..animate.video import dream_chunk
+        from ..animate.video_io import probe_video
+
+        name, content = video
+        if name not in self._videos:
+            self._videos[name] = Path(tempfile.mkdtemp()) / name
+            self._videos[name].write_bytes(content)
+        options = dict(settings)
+        if self._weights is not None:
+            options["weights"] = self._weights
+        frames, stopped = dream_chunk(probe_video(self._videos[name], options.pop("max_pixels")), first, end, warmup,
+                                      seed=seed, stop=self._stop, **options)
+        return None if stopped else [_png(frame) for frame in frames]
+
+
+class Pool:
+    """Actors on the cluster, each given the next piece of work as soon as it is free.
+
+    :meth:`run` calls ``call(actor, item)`` for every item and ``done(item, value)`` with each result as it
+    comes (``value`` is None when the actor was stopped, an exception's one-line reason string marks a
+    failure). Setting ``job``'s stop event stops every actor within one step and submits nothing more.
+    """
+
+    def __init__(self, ray: Any, count: int, cpus_per_worker: int, weights: str | None = None) -> None:
+        self.ray = ray
+        weights_ref = None if weights is None else ray.put((str(weights), Path(weights).read_bytes()))
+        actor = ray.remote(num_cpus=cpus_per_worker, max_restarts=RETRIES, max_task_retries=RETRIES,
+                           max_concurrency=2,
+                           runtime_env={"env_vars": {"OMP_NUM_THREADS": str(cpus_per_worker)}})(Dreamer)
+        self.actors = [actor.remote(cpus_per_worker, weights_ref) for _ in range(count)]
+
+    def run(self, items: list[Any], call: Callable[[Any, Any], Any], done: Callable[[Any, Any], None],
+            job: Job) -> bool:
+        """Work through ``items``; True if the stop event cut it short."""
+        ray, waiting, running, stopped = self.ray, list(items), {}, False
+
+        def submit(actor: Any) -> None:
+            item = waiting.pop(0)
+            running[call(actor, item)] = (item, actor)
+
+        try:
+            for actor in self.actors[:len(waiting)]:
+                submit(actor)
+            while running:
+                if job.stopped and not stopped:
+                    stopped = True
+                    waiting.clear()
+                    for actor in self.actors:
+                        actor.stop.remote()
+                ready, _ = ray.wait(list(running), num_returns=1, timeout=0.5)
+                for future in ready:
+                    item, actor = running.pop(future)
+                    try:
+                        value = ray.get(future)
+                    except ray.exceptions.RayError as exc:
+                        value = Failure(_reason(exc))
+                    done(item, value)
+                    if waiting:
+                        submit(actor)
+        finally:
+            for actor in self.actors:
+                ray.kill(actor)
+        return stopped
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What a piece of work that failed on the cluster comes back as: its reason, in one line."""
+
+    reason: str
+
+
+def worker_count(ray: Any, cpus_per_worker: int, workers: int | None, items: int) -> int:
+    """One actor per ``cpus_per_worker`` CPUs of the cluster (or ``workers``), never more than the work."""
+    return max(1, min(workers or int(ray.cluster_resources().get("CPU", 1)) // cpus_per_worker, items))
+
 
 def dream_folder_on_ray(
     source: Path,
@@ -115,62 +200,130 @@ def dream_folder_on_ray(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     **options: Any,
 ) -> FolderRun:
-    """:func:`~deepdreamer.animate.folders.dream_folder` on a Ray cluster: one actor per ``cpus_per_worker`` CPUs
-    of the cluster (or ``workers`` actors), each photo sent to whichever actor is free."""
+    """:func:`~deepdreamer.animate.folders.dream_folder` on a Ray cluster, each photo sent to whichever actor
+    is free; progress counts the photos finished anywhere."""
     tasks = plan_folder(source, output)
     settings = settle_settings(output, options)
-    ray = connect(address, None)
-    todo = [task for task in tasks if not task.output.exists()]
     run = FolderRun(skipped=[task.source for task in tasks if task.output.exists()])
-    job = Job("ray", progress, stop)
-    finished = len(run.skipped)
+    todo = [task for task in tasks if not task.output.exists()]
     if not todo:
         return run
-    count = workers or max(1, int(ray.cluster_resources().get("CPU", 1)) // cpus_per_worker)
+    ray = connect(address, None)
     weights = settings.pop("weights", None)
-    weights_ref = None if weights is None else ray.put((str(weights), Path(weights).read_bytes()))
-    actor = ray.remote(num_cpus=cpus_per_worker, max_restarts=RETRIES, max_task_retries=RETRIES,
-                       max_concurrency=2, runtime_env={"env_vars": {"OMP_NUM_THREADS": str(cpus_per_worker)}})(
-        PhotoDreamer)
-    pool = [actor.remote(cpus_per_worker, weights_ref) for _ in range(min(count, len(todo)))]
-    waiting = list(todo)
-    running: dict[Any, tuple[PhotoTask, Any]] = {}
+    pool = Pool(ray, worker_count(ray, cpus_per_worker, workers, len(todo)), cpus_per_worker, weights)
+    job = Job("ray", progress, stop)
 
-    def submit(dreamer: Any) -> None:
-        task = waiting.pop(0)
-        future = dreamer.dream.remote(ray.put(task.source.read_bytes()), task.source.name, settings, max_pixels)
-        running[future] = (task, dreamer)
+    def call(actor: Any, task: PhotoTask) -> Any:
+        return actor.dream.remote(ray.put(task.source.read_bytes()), task.source.name, settings, max_pixels)
 
-    try:
-        for dreamer in pool:
-            if waiting:
-                submit(dreamer)
-        while running:
-            if job.stopped and not run.stopped:
-                run.stopped = True
-                waiting.clear()
-                for dreamer in pool:
-                    dreamer.stop.remote()
-            ready, _ = ray.wait(list(running), num_returns=1, timeout=0.5)
-            for future in ready:
-                task, dreamer = running.pop(future)
-                try:
-                    png = ray.get(future)
-                except ray.exceptions.RayError as exc:
-                    run.failed.append((task.source, _reason(exc)))
-                    png = None
-                if png is not None:
-                    _write(task.output, png)
-                    run.written.append(task.output)
-                    finished += 1
-                    job.finished(finished - 1, len(tasks), f"{finished}/{len(tasks)} {task.source.name}",
-                                 task.output)
-                if waiting and not run.stopped:
-                    submit(dreamer)
-    finally:
-        for dreamer in pool:
-            ray.kill(dreamer)
+    def done(task: PhotoTask, png: Any) -> None:
+        if isinstance(png, Failure):
+            run.failed.append((task.source, png.reason))
+        elif png is not None:
+            _write(task.output, png)
+            run.written.append(task.output)
+            count = len(run.written) + len(run.skipped)
+            job.finished(count - 1, len(tasks), f"{count}/{len(tasks)} {task.source.name}", task.output)
+
+    run.stopped = pool.run(todo, call, done, job)
     return run
+
+
+@dataclass
+class VideoRun:
+    """What a video run on the cluster did: chunks dreamed now, chunks found done, frames, stopped, failures."""
+
+    chunks: int = 0
+    dreamed: int = 0
+    found: int = 0
+    frames: int = 0
+    stopped: bool = False
+    failed: list[str] = field(default_factory=list)
+
+
+def dream_video_on_ray(
+    source: Path,
+    work: Path,
+    *,
+    chunks: int | None = None,
+    warmup: int = WARMUP_FRAMES,
+    address: str | None = None,
+    workers: int | None = None,
+    cpus_per_worker: int = 1,
+    seed: int,
+    max_pixels: int,
+    progress: ProgressCallback | None = None,
+    stop: threading.Event | None = None,
+    **options: Any,
+) -> VideoRun:
+    """Dream a video in chunks of frames on a Ray cluster, into the folder ``work`` (one subfolder of PNGs per
+    chunk; a chunk whose frames are all there is not dreamed again). :func:`joined_frames` then gives the video.
+
+    Each chunk starts ``warmup`` frames early so that its flow-carried dream is warm at its first frame
+    (:func:`~deepdreamer.animate.video.dream_chunk`); the overlap is crossfaded when the chunks are joined.
+    """
+    from .video import chunks as plan_chunks
+    from .video_io import probe_video
+
+    info = probe_video(source, max_pixels)
+    ray = connect(address, None)
+    weights = options.pop("weights", None)
+    plan = work / "chunks.json"  # a resumed run keeps the first run's chunks, whatever the cluster is now
+    if plan.exists():
+        count = json.loads(plan.read_text())["chunks"]
+    else:
+        count = chunks or worker_count(ray, cpus_per_worker, workers, info.frame_count)
+        with atomic_output(plan) as temporary:
+            temporary.write_text(json.dumps({"chunks": count, "warmup": warmup}))
+    pieces = plan_chunks(info.frame_count, count)
+    run = VideoRun(chunks=len(pieces), frames=info.frame_count)
+    todo = []
+    for number, (first, end) in enumerate(pieces):
+        if (work / f"chunk{number:04d}").is_dir():  # written whole or not at all
+            run.found += 1
+        else:
+            todo.append((number, first, end))
+    if not todo:
+        return run
+    pool = Pool(ray, min(worker_count(ray, cpus_per_worker, workers, len(todo)), len(todo)), cpus_per_worker,
+                weights)
+    video_ref = ray.put((source.name, source.read_bytes()))
+    settings = {**options, "max_pixels": max_pixels}
+    job = Job("ray", progress, stop)
+
+    def call(actor: Any, piece: tuple[int, int, int]) -> Any:
+        _, first, end = piece
+        return actor.dream_chunk.remote(video_ref, first, end, warmup, seed, settings)
+
+    def done(piece: tuple[int, int, int], frames: Any) -> None:
+        number, first, end = piece
+        if isinstance(frames, Failure):
+            run.failed.append(f"frames {first + 1}-{end}: {frames.reason}")
+        elif frames is not None:
+            folder = work / f"chunk{number:04d}"
+            with atomic_folder(folder) as temporary:
+                for offset, png in enumerate(frames):
+                    (temporary / f"{offset:06d}.png").write_bytes(png)
+            run.dreamed += 1
+            finished = run.dreamed + run.found
+            job.finished(finished - 1, len(pieces), f"chunk {finished}/{len(pieces)}", folder)
+
+    run.stopped = pool.run(todo, call, done, job)
+    return run
+
+
+def joined_frames(work: Path, frame_count: int, chunk_count: int, warmup: int) -> list[Any]:
+    """The chunks in ``work`` joined into one sequence of frames, overlaps crossfaded."""
+    from PIL import Image
+
+    from .video import chunks as plan_chunks
+    from .video import join_chunks
+
+    pieces = []
+    for number, (first, _) in enumerate(plan_chunks(frame_count, chunk_count)):
+        folder = work / f"chunk{number:04d}"
+        pieces.append((first, [Image.open(path).convert("RGB") for path in sorted(folder.glob("*.png"))]))
+    return join_chunks(pieces, warmup)
 
 
 def _write(path: Path, png: bytes) -> None:
@@ -189,3 +342,11 @@ def _reason(exc: BaseException) -> str:
             return line.split("DeepDreamError:", 1)[1].strip()
     return text[-1] if text else type(exc).__name__
 
+
+
+def _png(image: Any) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()

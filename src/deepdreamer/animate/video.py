@@ -11,6 +11,7 @@ an interrupted video resumes exactly.
 
 from __future__ import annotations
 
+import itertools
 import secrets
 import threading
 from collections.abc import Callable
@@ -66,13 +67,14 @@ def dream_video(
     size: int | None = None,
     iterations: int = VIDEO_ITERATIONS,
     first: int = 0,
+    end: int | None = None,
     previous_dream: np.ndarray | None = None,
     seed: int | None = None,
     progress: ProgressCallback | None = None,
     stop: threading.Event | None = None,
     **dream_options: Any,
 ) -> VideoDream:
-    """Dream frames ``first`` .. of ``video`` (see the module's notes); each done frame is a progress ``result``.
+    """Dream frames ``first`` .. ``end - 1`` of ``video`` (see the module's notes); each is a progress ``result``.
 
     ``previous_dream`` is the dream of the frame before ``first`` (upright uint8), to resume. ``iterations``
     are the first frame's; later frames run :func:`~.temporal.warm_iterations` of them. ``dream_options`` go to
@@ -87,8 +89,10 @@ def dream_video(
         "temporal": temporal, "size": size, "iterations": iterations, "seed": seed,
         **{key: value for key, value in dream_options.items() if isinstance(value, str | int | float | dict)}}))
     before: tuple[np.ndarray, np.ndarray] | None = None
-    total = video.frame_count
+    total = video.frame_count if end is None else min(end, video.frame_count)
     for index, (_, pixels) in enumerate(upright_frames(video, size, result.damaged.append)):
+        if index >= total:
+            break
         if index < first:
             if index == first - 1 and previous_dream is not None:
                 before = (pixels, previous_dream)
@@ -116,3 +120,40 @@ def output_frames(video: VideoInfo, dreams: Any, size: int | None) -> Any:
     turned back the way the source stores them (its display matrix turns them upright again)."""
     for (frame, _), picture in zip(upright_frames(video, size), dreams, strict=False):
         yield Frame(stored(np.asarray(picture.convert("RGB")), video.rotation), frame.pts, frame.duration)
+
+
+def chunks(frame_count: int, count: int) -> list[tuple[int, int]]:
+    """``count`` runs of consecutive frames, as even as can be: ``(first, end)`` pairs covering the video."""
+    count = max(1, min(count, frame_count))
+    bounds = [round(i * frame_count / count) for i in range(count + 1)]
+    return list(itertools.pairwise(bounds))
+
+
+def dream_chunk(video: VideoInfo, first: int, end: int, warmup: int, *, seed: int, stop: threading.Event | None = None,
+                **options: Any) -> tuple[list[Image.Image], bool]:
+    """Frames ``first - warmup`` .. ``end - 1`` dreamed as a video of their own (the loop starts cold
+    ``warmup`` frames early, so by ``first`` it is warm as a whole run would be); and whether it was stopped.
+
+    The warm-up frames come back too: :func:`join_chunks` crossfades them with the chunk before.
+    """
+    made: list[Image.Image] = []
+    result = dream_video(video, first=max(0, first - warmup), end=end, seed=seed, stop=stop,
+                         progress=lambda r: made.append(r.result) if r.result is not None else None, **options)
+    return made, result.stopped
+
+
+def join_chunks(pieces: list[tuple[int, list[Image.Image]]], warmup: int) -> list[Image.Image]:
+    """One sequence of frames from chunks given as ``(first, frames from first - warmup)``, in order.
+
+    Where a chunk's warm-up frames overlap the end of the chunk before, the two are crossfaded, from the
+    earlier chunk's frame to the later one's, so a join shows as a short dissolve rather than a cut.
+    """
+    frames: list[Image.Image] = []
+    for first, made in pieces:
+        early = first - max(0, first - warmup)  # the warm-up frames this chunk made, already in ``frames``
+        for offset, picture in enumerate(made[:early]):
+            index = first - early + offset
+            share = (offset + 1) / (early + 1)
+            frames[index] = Image.blend(frames[index], picture, share)
+        frames.extend(made[early:])
+    return frames

@@ -17,7 +17,16 @@ import click
 from ..errors import DeepDreamError
 from ..models.registry import DEFAULT_MODEL
 from .app import Interrupted, cli, stop_on_interrupt
-from .options import FROM_PRESET, ProgressBar, device_option, parse_layers, quiet_option, seed_option
+from .options import (
+    FROM_PRESET,
+    ProgressBar,
+    device_option,
+    parse_layers,
+    quiet_option,
+    ray_options,
+    ray_settings,
+    seed_option,
+)
 
 #: The defaults of ``animate.zoom`` / ``animate.video`` and ``video_io``, repeated to keep --help instant.
 ZOOM_ITERATIONS, VIDEO_ITERATIONS, VIDEO_MAX_PIXELS = 5, 10, 4096 * 2160
@@ -117,12 +126,23 @@ def zoom(photo: Path, output: Path, frames: int, fps: float, zoom: str, rotate: 
               help="First render a quick small version (longest side SIZE) as OUTPUT_preview.")
 @click.option("--max-pixels", type=click.IntRange(min=1), default=VIDEO_MAX_PIXELS, show_default=True,
               help="Refuse videos with larger frames.")
+@ray_options
+@click.option("--chunks", type=click.IntRange(min=1),
+              help="With --ray: runs of frames dreamed in parallel [default: one per worker].")
 @_shared
 def video(source: Path, output: Path | None, temporal: str, layers: tuple[str, ...], preview: int | None,
-          max_pixels: int, size: int | None, seed: int | None, quiet: bool, **options: Any) -> None:
-    """Dream the video INPUT frame by frame without flicker; keep its timing, rotation and sound."""
+          max_pixels: int, use_ray: bool, ray_address: str | None, ray_cpus: int, chunks: int | None,
+          size: int | None, seed: int | None, quiet: bool, **options: Any) -> None:
+    """Dream the video INPUT frame by frame without flicker; keep its timing, rotation and sound.
+
+    With --ray, runs of frames are dreamed in parallel on a Ray cluster, each starting a few frames early so
+    that the dream is warm where it begins, and joined with short crossfades.
+    """
     from ..animate.video_io import check_output, probe_video
 
+    ray = ray_settings(use_ray, ray_address, ray_cpus)
+    if ray is None and chunks is not None:
+        raise DeepDreamError("--chunks splits a video over a Ray cluster: add --ray")
     info = probe_video(source, max_pixels)
     output = output or source.with_name(f"{source.stem}_dream{source.suffix}")
     check_output(output, info)
@@ -133,12 +153,12 @@ def video(source: Path, output: Path | None, temporal: str, layers: tuple[str, .
     if preview is not None:
         small = output.with_name(f"{output.stem}_preview{output.suffix}")
         check_output(small, info)
-        _dream_video(info, small, preview, seed, quiet, options)
-    _dream_video(info, output, size, seed, quiet, options)
+        _dream_video(info, small, preview, seed, quiet, options, ray, chunks, max_pixels)
+    _dream_video(info, output, size, seed, quiet, options, ray, chunks, max_pixels)
 
 
-def _dream_video(info: Any, output: Path, size: int | None, seed: int | None, quiet: bool,
-                 options: dict[str, Any]) -> None:
+def _dream_video(info: Any, output: Path, size: int | None, seed: int | None, quiet: bool, options: dict[str, Any],
+                 ray: dict[str, Any] | None, chunks: int | None, max_pixels: int) -> None:
     import numpy as np
 
     from ..animate.frames import FrameFolder
@@ -149,7 +169,11 @@ def _dream_video(info: Any, output: Path, size: int | None, seed: int | None, qu
     kept = work.kept_settings()
     if seed is None:
         seed = kept["seed"] if kept is not None and "seed" in kept else _drawn_seed()
-    work.settle({"video": str(info.path.resolve()), "size": size, "seed": seed, **options})
+    work.settle({"video": str(info.path.resolve()), "size": size, "seed": seed, "ray": ray is not None,
+                 "chunks": chunks, **options})
+    if ray is not None:
+        _dream_video_on_ray(info, output, work, size, seed, quiet, options, ray, chunks, max_pixels)
+        return
     done = work.done()
     previous = np.asarray(work.read(done - 1)) if done else None
     result = _run(work, done, quiet, lambda progress, stop: dream_video(
@@ -161,6 +185,31 @@ def _dream_video(info: Any, output: Path, size: int | None, seed: int | None, qu
     work.remove()
     if not quiet:
         click.echo(f"wrote {output} ({count} frames)", err=True)
+
+
+def _dream_video_on_ray(info: Any, output: Path, work: Any, size: int | None, seed: int, quiet: bool,
+                        options: dict[str, Any], ray: dict[str, Any], chunks: int | None, max_pixels: int) -> None:
+    from ..animate.cluster import WARMUP_FRAMES, dream_video_on_ray, joined_frames
+    from ..animate.video import output_frames
+    from ..animate.video_io import write_video
+
+    bar = ProgressBar(enabled=not quiet)
+    try:
+        with stop_on_interrupt() as stop:
+            run = dream_video_on_ray(info.path, work.path, chunks=chunks, size=size, seed=seed, max_pixels=max_pixels,
+                                     progress=bar, stop=stop, **ray, **options)
+    finally:
+        bar.close()
+    if run.failed:
+        raise DeepDreamError(f"{len(run.failed)} runs of frames failed on the cluster; the first: {run.failed[0]}")
+    if run.stopped:
+        raise Interrupted(f"{run.dreamed + run.found} runs of frames are done in {work.path}; run the same command "
+                          "again to go on")
+    frames = joined_frames(work.path, info.frame_count, run.chunks, WARMUP_FRAMES)
+    write_video(output, output_frames(info, frames, size), info)
+    work.remove()
+    if not quiet:
+        click.echo(f"wrote {output} ({len(frames)} frames, {run.chunks} runs of frames on Ray)", err=True)
 
 
 def _run(work: Any, first: int, quiet: bool, job: Any) -> Any:

@@ -23,6 +23,8 @@ from .options import (
     layer_option,
     like_option,
     quiet_option,
+    ray_options,
+    ray_settings,
     seed_option,
 )
 
@@ -70,12 +72,7 @@ _IMAGE_OPTIONS = ("guide", "mask")
               help="Checkpoint file to load instead of the model's standard weights.")
 @click.option("--save-octaves", is_flag=True, help="Also write each octave's image as OUTPUT_at_scale_WxH.png.")
 @like_option("dream's image")
-@click.option("--ray", "use_ray", is_flag=True,
-              help="Dream a folder on a Ray cluster: a local one on this machine unless --ray-address is given.")
-@click.option("--ray-address", metavar="ADDRESS",
-              help="Connect to this Ray cluster (implies --ray): HOST:6379, or auto for one started on this machine.")
-@click.option("--ray-cpus", type=click.IntRange(min=1), default=1, show_default=True,
-              help="CPUs (and torch threads) per Ray worker; the same count as a local run gives the same pictures.")
+@ray_options
 @click.option("--max-pixels", type=int, default=DEFAULT_MAX_PIXELS, show_default=True,
               help="Refuse larger images (a guard against decompression bombs).")
 @quiet_option
@@ -102,7 +99,7 @@ def dream(ctx: click.Context, input_path: Path | None, output: Path | None, exam
     if input_path.is_dir():
         if save_octaves:
             raise DeepDreamError("--save-octaves is for one photo, not a folder")
-        ray = {"address": ray_address, "cpus_per_worker": ray_cpus} if use_ray or ray_address else None
+        ray = ray_settings(use_ray, ray_address, ray_cpus)
         _dream_folder(input_path, output or Path(f"{input_path.name}_dreams"), options, max_pixels, quiet, ray)
         return
     if use_ray or ray_address:

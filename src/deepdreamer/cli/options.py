@@ -43,6 +43,26 @@ device_option = click.option("--device", default="auto", show_default=True, help
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 
 
+def ray_options(command: F) -> F:
+    """``--ray``, ``--ray-address``, ``--ray-cpus``: folders and videos on a Ray cluster."""
+    for option in reversed([
+        click.option("--ray", "use_ray", is_flag=True,
+                     help="Dream on a Ray cluster: a local one on this machine unless --ray-address is given."),
+        click.option("--ray-address", metavar="ADDRESS",
+                     help="Connect to this Ray cluster (implies --ray): HOST:6379, or auto for one started here."),
+        click.option("--ray-cpus", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="CPUs (and torch threads) per Ray worker; as many as a local run's threads gives the same "
+                          "pictures."),
+    ]):
+        command = option(command)
+    return command
+
+
+def ray_settings(use_ray: bool, ray_address: str | None, ray_cpus: int) -> dict[str, Any] | None:
+    """The Ray runner's arguments, or None to run here."""
+    return {"address": ray_address, "cpus_per_worker": ray_cpus} if use_ray or ray_address else None
+
+
 def layer_option(help: str) -> Callable[[F], F]:
     return click.option("--layer", "layers", multiple=True, metavar="NAME=WEIGHT", callback=_layers_callback,
                         help=help)
