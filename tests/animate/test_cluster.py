@@ -82,7 +82,7 @@ def test_a_killed_worker_loses_nothing_and_writes_nothing_twice(cluster, photos,
     def kill_a_worker(record):  # once a photo is done, while another actor is on a photo (Ray retitles it)
         if record.result is not None and not killed:
             titles = {p.pid: " ".join(p.info["cmdline"] or []) for p in psutil.process_iter(["cmdline"])}
-            busy = sorted(pid for pid, title in titles.items() if "PhotoDreamer.dream" in title)
+            busy = sorted(pid for pid, title in titles.items() if "Dreamer.dream" in title)
             if busy:
                 os.kill(busy[0], signal.SIGKILL)
                 killed.append(busy[0])
