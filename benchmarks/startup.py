@@ -20,7 +20,7 @@ COMMANDS = {
     "deepdreamer --help": [*DEEPDREAMER, "--help"],
     "deepdreamer dream --help": [*DEEPDREAMER, "dream", "--help"],
     "deepdreamer models": [*DEEPDREAMER, "models"],
-    "deepdreamer layers inception_v3": [*DEEPDREAMER, "layers", "inception_v3"],
+    "deepdreamer layers --model inception_v3": [*DEEPDREAMER, "layers", "--model", "inception_v3"],
     "deepdreamer dream missing.jpg": [*DEEPDREAMER, "dream", "missing.jpg"],
     "deepdreamer dream x.jpg --step abc": [*DEEPDREAMER, "dream", "x.jpg", "--step", "abc"],
     "deepdreamer dream --bogus": [*DEEPDREAMER, "dream", "--bogus"],

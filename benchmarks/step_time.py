@@ -41,7 +41,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.size}x{args.size}")
     print(f"{'model':<20} {'weights':<8} {'layers':<40} {'s/step':>7}")
-    for model in dd.list_models():
+    for model in dd.list_models(input="image"):  # CREPE hears sound: benchmarks/audio_speed.py times it
         seconds, weights = step_time(model, args.size, args.repeats)
         layers = "+".join(dd.model_spec(model).preset(None).layers)
         print(f"{model:<20} {weights:<8} {layers:<40} {seconds:>7.3f}")

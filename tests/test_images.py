@@ -74,11 +74,31 @@ def test_icc_profile_is_kept_through_a_write(tmp_path, cat):
         assert written.info["icc_profile"] == profile
 
 
-@pytest.mark.parametrize("suffix", [".png", ".jpg"])
+@pytest.mark.parametrize("suffix", [".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff"])
 def test_parameters_round_trip_through_metadata(tmp_path, cat, suffix):
     path = tmp_path / f"out{suffix}"
-    write_image(path, cat, params={"model": "x", "layers": {"block8": 1.5}})
-    assert read_image(path).params == {"model": "x", "layers": {"block8": 1.5}}
+    params = {"model": "x", "layers": {"block8": 1.5}, "guide": "/photos/été.png"}
+    write_image(path, cat, params=params)
+    assert read_image(path).params == params
+    assert dd.images.read_params(path) == params  # without decoding the pixels
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("out.bmp", r"cannot write \.bmp; use \.png, \.jpg, \.webp or \.tif"),
+    ("out", "cannot write a file without an extension"),
+    ("folder", r"is a folder; give a file name, such as .*folder/dream\.png"),
+])
+def test_outputs_that_would_lose_the_record_are_refused(tmp_path, cat, name, message):
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(dd.DeepDreamError, match=message):
+        write_image(tmp_path / name, cat, params={"model": "x"})
+
+
+def test_a_camera_description_is_not_a_record(tmp_path, cat):
+    exif = Image.Exif()
+    exif[270] = "OLYMPUS DIGITAL CAMERA"
+    cat.save(tmp_path / "camera.jpg", exif=exif)
+    assert read_image(tmp_path / "camera.jpg").params is None
 
 
 def test_truncated_file_is_refused(tmp_path, cat):
@@ -93,8 +113,14 @@ def test_truncated_file_is_refused(tmp_path, cat):
 def test_pixel_limit_refuses_before_decoding(tmp_path):
     path = tmp_path / "wide.png"
     Image.new("1", (4000, 3000)).save(path)
-    with pytest.raises(dd.DeepDreamError, match="12 megapixels, above the limit of 1"):
+    with pytest.raises(dd.DeepDreamError, match=r"12 megapixels, above the limit of 1 megapixel \(raise it with "
+                                                 r"deepdreamer\.read_image\(path, max_pixels=N\)\)"):
         read_image(path, max_pixels=1_000_000)
+    with pytest.raises(dd.DeepDreamError, match=r"is 12 megapixels, above the limit of 0\.001 megapixels"):
+        read_image(path, max_pixels=1000)
+    for limit in (0, -5, float("nan")):
+        with pytest.raises(dd.DeepDreamError, match="max pixels must be a positive number"):
+            read_image(path, max_pixels=limit)
 
 
 def test_written_files_get_the_usual_permissions(tmp_path, cat):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 import deepdreamer as dd
 from deepdreamer.models.classes import class_index, imagenet_classes
-from deepdreamer.objectives import channel, layer, layer_mix
+from deepdreamer.objectives import channel, channels, layer, layer_mix
 from deepdreamer.tensors import to_tensor
 
 from .conftest import small_photo
@@ -96,3 +97,35 @@ def test_a_guided_dream_moves_the_features_towards_the_guide(lite0, cat):
     assert after > before + 0.03, (before, after)  # measured 0.618 -> 0.683
     plain = dd.dream(cat, layers={"block10": 1.0}, seed=0, iterations=8, num_octaves=2).image
     assert after > _cosine_to_guide(lite0, plain, guide, "block10")  # the guide, not dreaming itself, did it
+
+
+def test_arithmetic_with_anything_but_objectives_and_numbers_is_one_clear_line():
+    cases = {
+        lambda: layer("a") + 1: "cannot add an objective and 1",
+        lambda: 1 + layer("a"): "cannot add an objective and 1",
+        lambda: 2 - layer("a"): "cannot subtract an objective and 2",
+        lambda: layer("a") * layer("b"): "only be scaled by numbers",
+        lambda: layer("a") * "2": "only be scaled by numbers",
+        lambda: True * layer("a"): "only be scaled by numbers",
+        lambda: 1 / layer("a"): "cannot divide 1 by an objective",
+        lambda: layer("a") / 0: "cannot divide an objective by zero",
+        lambda: layer("a") * 1e308 * 10: r"not 1e\+308\*10",  # the product, not the last factor
+        lambda: layer("a") * 10**400: "must be a finite number, not 1000",
+        lambda: channel("a", -1): "whole numbers from 0, not -1",
+        lambda: channel(3, 1): "expected a layer name in quotes, not 3",
+        lambda: channels("a"): "takes a list of channels, or strongest=K",
+        lambda: channels("a", strongest=2, weakest=2): "takes a list of channels, or strongest=K",
+        lambda: channels("a", "12"): "expected a non-empty list",
+        lambda: channels("a", weakest=0): "positive integer",
+    }
+    for make, message in cases.items():
+        with pytest.raises(dd.DeepDreamError, match=message) as caught:
+            make()
+        assert "\n" not in str(caught.value)
+
+
+def test_strongest_channels_describe_themselves_until_a_photo_ranks_them():
+    unranked = 2 * channels("a", strongest=3)
+    assert str(unranked) == "2*channels('a', strongest=3)"
+    with pytest.raises(dd.DeepDreamError, match="ranks the channels on a photo"):
+        unranked({"a": torch.ones(1, 4, 6, 6)})

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .exploration import DreamSet, explore, layer_previews
     from .filters import FilterPictures, FilterSettings, visualize_channels
     from .images import read_image, write_image
-    from .models import DEFAULT_MODEL, SEED_LAYER_MIX, LayerInfo, list_models, load_model, model_spec
+    from .models import DEFAULT_MODEL, SEED_LAYER_MIX, LayerInfo, list_layers, list_models, load_model, model_spec
     from .models.classes import imagenet_classes
     from .objectives import Objective, channel, channels, layer, layer_mix, logit
     from .progress import Progress
@@ -34,7 +34,8 @@ _EXPORTS = {
     ".filters": ("FilterPictures", "FilterSettings", "visualize_channels"),
     ".examples": ("example_path",),
     ".images": ("read_image", "write_image"),
-    ".models": ("DEFAULT_MODEL", "SEED_LAYER_MIX", "LayerInfo", "list_models", "load_model", "model_spec"),
+    ".models": ("DEFAULT_MODEL", "SEED_LAYER_MIX", "LayerInfo", "list_layers", "list_models", "load_model",
+                "model_spec"),
     ".models.classes": ("imagenet_classes",),
     ".objectives": ("Objective", "channel", "channels", "layer", "layer_mix", "logit"),
     ".progress": ("Progress",),
@@ -47,7 +48,7 @@ _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in nam
 __all__ = [
     "DEFAULT_MODEL", "SEED_LAYER_MIX", "DeepDreamError", "DreamResult", "DreamSet", "DreamSettings", "FilterPictures",
     "FilterSettings", "LayerInfo", "Objective", "Progress", "channel", "channels", "contact_sheet", "dream",
-    "example_path", "explore", "imagenet_classes", "layer", "layer_mix", "layer_previews", "list_models",
+    "example_path", "explore", "imagenet_classes", "layer", "layer_mix", "layer_previews", "list_layers", "list_models",
     "load_model", "logit", "model_spec", "params_to_options", "read_image", "visualize_channels", "write_image",
 ]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import records
+from . import checks, records
 from .errors import DeepDreamError
 from .models.registry import DEFAULT_MODEL, IMAGE, model_spec
 from .progress import Job, ProgressCallback
@@ -85,12 +85,13 @@ def dream(
     ``model="inception_v3"`` with its preset is exactly the seed (Chollet's chapter 8). What is maximised:
     ``layers`` (layer names to weights), or ``objective`` (an :class:`~deepdreamer.objectives.Objective`,
     or text such as ``"channel('block10', 97) - 0.5*block8"``), or ``class_name`` (an ImageNet class,
-    name or index), else the preset's layers. A ``guide`` image makes the default objective
-    ``guide(layer)`` on the same layers. ``max_loss=math.inf`` disables the early stop; ``smoothing``
+    name or index), else the preset's layers; objective values are checked against the model exactly as
+    their text is, and ``channels(NAME, strongest=K)`` is ranked on ``image``. A ``guide`` image makes the
+    default objective ``guide(layer)`` on the same layers. ``max_loss=math.inf`` disables the early stop; ``smoothing``
     blurs each gradient (sigma in pixels). Images above twice ``tile_size`` squared in pixels get their
     gradients tile by tile (bounded memory; 0 never tiles). ``keep_colors`` keeps the photo's colours;
     ``mask`` (grayscale, white = dream) dreams only part of the photo, the rest is kept exactly.
-    ``seed`` fixes anything random (jitter, tile grid); without it one is drawn and recorded.
+    ``seed`` (0 .. 2**63-1) fixes anything random (jitter, tile grid); without it one is drawn and recorded.
     ``precision="bf16"`` runs the network in bfloat16 (fast on GPUs and on CPUs with AVX-512 BF16 or AMX;
     much slower on CPUs without them).
 
@@ -118,13 +119,8 @@ def dream(
     settings = dream_settings(model, preset, overrides)
     if layers is not None and (objective is not None or class_name is not None):
         raise DeepDreamError("give either layers or an objective (or a class), not both")
-    layer_weights = dict(chosen.layers if layers is None else layers)
-    if not layer_weights:
-        raise DeepDreamError("give at least one layer to dream on")
-    for name, weight in layer_weights.items():
-        if not math.isfinite(weight):
-            raise DeepDreamError(f"weight of layer {name!r} must be a finite number, not {weight}")
-    seed = secrets.randbelow(2**31) if seed is None else seed
+    layer_weights = checks.layer_weights(chosen.layers if layers is None else layers)
+    seed = secrets.randbelow(2**31) if seed is None else checks.seed(seed)
     photo = as_picture(image, "image")
     guide_picture = None if guide is None else as_picture(guide, "guide")
     mask_picture = None if mask is None else as_picture(mask, "mask")

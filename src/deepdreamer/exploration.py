@@ -15,6 +15,7 @@ from typing import Any
 
 from PIL import Image
 
+from . import checks
 from .api import DreamResult, dream
 from .errors import DeepDreamError
 from .images import as_picture, shrink
@@ -29,6 +30,8 @@ SKIPPED_SHALLOW_LAYERS = 2
 #: A random mix has 1 to this many layers, with weights drawn from WEIGHT_RANGE (one decimal).
 MAX_MIX_LAYERS = 3
 WEIGHT_RANGE = (0.2, 3.0)
+#: Most dreams one exploration makes: a 10 x 10 sheet (at 384 px, each dream is a few seconds on 2 CPU cores).
+MAX_DREAMS = 100
 
 
 @dataclass
@@ -77,9 +80,9 @@ def explore(
     ``options`` go to :func:`~deepdreamer.api.dream` (preset, step, iterations, ...). Each finished dream
     is reported as the ``result`` of a progress record, so a front end can save it at once.
     """
-    if count < 1:
-        raise DeepDreamError(f"the number of dreams must be at least 1, not {count}")
-    rng = random.Random(seed)
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_DREAMS:
+        raise DeepDreamError(f"the number of dreams must be 1 to {MAX_DREAMS}, not {count!r:.30}")
+    rng = random.Random(checks.seed(seed))
     layers = explorable_layers(model)
     small = shrink(as_picture(image, "image").image, side)
     variants = [{"layers": random_layer_mix(layers, rng), "seed": rng.randrange(2**31)} for _ in range(count)]
@@ -100,7 +103,7 @@ def layer_previews(
     """One small dream per stage (block) of the network, shallowest first, with the model's preset settings."""
     small = shrink(as_picture(image, "image").image, side)
     stages = load_model(model, pretrained=False, device="cpu").stage_names
-    return _dream_each(small, [{"layers": {name: 1.0}, "seed": seed} for name in stages], stages, "layers",
+    return _dream_each(small, [{"layers": {name: 1.0}, "seed": checks.seed(seed)} for name in stages], stages, "layers",
                        Job("layers", progress, stop), model=model, **options)
 
 

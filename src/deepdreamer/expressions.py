@@ -16,9 +16,10 @@ Names are checked against the model as they are parsed, so a typo fails before a
 from __future__ import annotations
 
 import ast
+import math
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from PIL import Image
@@ -46,6 +47,9 @@ _OPERATORS: dict[type, Callable[[Any, Any], Any]] = {
 class ObjectiveBuilder:
     """The objective functions of the text language, bound to a model and the images they may need.
 
+    Each one makes its value with the function of the same name in :mod:`~deepdreamer.objectives` (which
+    checks what needs no model), then checks it against the model; objective values made in Python are
+    rebuilt through these too (:meth:`Objective.checked`), so the two forms are one.
     ``photo`` (the dream's input, in the model's input space, small) serves ``channels(strongest=K)``;
     ``guide`` (the guide image, same space) serves ``guide(NAME)``.
     """
@@ -60,45 +64,45 @@ class ObjectiveBuilder:
         }
 
     def layer(self, name: str) -> Objective:
-        self.net.resolve_layer(_text(name, "layer name"))
-        return objectives.layer(name)
+        chosen = objectives.layer(name)
+        self.net.resolve_layer(name)
+        return chosen
 
     def channel(self, name: str, index: int) -> Objective:
-        return objectives.channel(name, self._channel_index(name, index))
+        chosen = objectives.channel(name, index)
+        self._check_channels(name, [index])
+        return chosen
 
     def channels(self, name: str, indices: list[int] | None = None, *, strongest: int | None = None,
                  weakest: int | None = None) -> Objective:
-        if sum(arg is not None for arg in (indices, strongest, weakest)) != 1:
-            raise DeepDreamError("channels(NAME, ...) takes a list of channels, or strongest=K, or weakest=K")
+        chosen = objectives.channels(name, indices, strongest=strongest, weakest=weakest)
         if indices is None:
-            count = strongest if strongest is not None else weakest
-            if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-                raise DeepDreamError(f"channels(): the number of channels must be a positive integer, not {count!r}")
             if self.photo is None:
                 raise DeepDreamError("channels(strongest=/weakest=) needs a photo to rank the channels on")
-            self.net.channel_count(_text(name, "layer name"))
-            indices = objectives.strongest_channels(self.net, self.photo, name, count, weakest=weakest is not None)
-        if not isinstance(indices, list) or not indices:
-            raise DeepDreamError(f"channels(): expected a non-empty list of channel numbers, not {indices!r}")
-        return objectives.channels(name, [self._channel_index(name, i) for i in indices])
+            self.net.channel_count(name)
+            count = strongest if strongest is not None else weakest
+            indices = objectives.strongest_channels(self.net, self.photo, name, int(count or 0),
+                                                    weakest=weakest is not None)
+            chosen = objectives.channels(name, indices)
+        self._check_channels(name, indices)
+        return chosen
 
     def logit(self, name_or_index: str | int) -> Objective:
-        if not isinstance(name_or_index, str | int) or isinstance(name_or_index, bool):
-            raise DeepDreamError(f"logit() takes a class name or number, not {name_or_index!r}")
+        chosen = objectives.logit(name_or_index)
         self.net.check_classifier()
-        return objectives.logit(name_or_index)
+        return chosen
 
     def guide(self, name: str) -> Objective:
-        self.net.channel_count(_text(name, "layer name"))  # a layer with channels, not the logits
+        self.net.channel_count(objectives.layer_name(name))  # a layer with channels, not the logits
         if self.guide_image is None:
             raise DeepDreamError(f"guide({name!r}) needs a guide image (--guide FILE)")
         return objectives.guide(name, objectives.guide_features(self.net, self.guide_image, name))
 
-    def _channel_index(self, name: str, index: Any) -> int:
-        count = self.net.channel_count(_text(name, "layer name"))
-        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < count:
-            raise DeepDreamError(f"layer {name!r} has channels 0..{count - 1}; {index!r} is not one of them")
-        return index
+    def _check_channels(self, name: str, indices: Sequence[int]) -> None:
+        count = self.net.channel_count(name)
+        for index in indices:
+            if not 0 <= index < count:
+                raise DeepDreamError(f"layer {name!r} has channels 0..{count - 1}; {index!r} is not one of them")
 
     def parse(self, text: str) -> Objective:
         """The objective that ``text`` describes; a one-line error for anything else."""
@@ -129,8 +133,7 @@ class ObjectiveBuilder:
         if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
             left, right = self._evaluate(node.left, text), self._evaluate(node.right, text)
             _check_operands(text, left, right)
-            _check_arithmetic(text, node.op, left, right)
-            return _OPERATORS[type(node.op)](left, right)
+            return _arithmetic(text, node, left, right)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in self.functions:
             args = [self._evaluate(arg, text) for arg in node.args]
             kwargs = {kw.arg: self._evaluate(kw.value, text) for kw in node.keywords if kw.arg is not None}
@@ -157,22 +160,21 @@ def _check_operands(text: str, *values: Any) -> None:
             raise DeepDreamError(f"objective {_short(text)}: {value!r} cannot take part in arithmetic")
 
 
-def _check_arithmetic(text: str, op: ast.operator, left: Any, right: Any) -> None:
-    """Objectives add to objectives and scale by numbers; anything else is an error, not a Python exception."""
-    left_objective, right_objective = isinstance(left, Objective), isinstance(right, Objective)
-    if isinstance(op, ast.Add | ast.Sub) and left_objective != right_objective:
-        raise DeepDreamError(f"objective {_short(text)}: cannot add a number to an objective")
-    both = left_objective and right_objective
-    if (isinstance(op, ast.Mult) and both) or (isinstance(op, ast.Div) and right_objective):
-        raise DeepDreamError(f"objective {_short(text)}: objectives can only be scaled by numbers")
-    if isinstance(op, ast.Div) and right == 0:
-        raise DeepDreamError(f"objective {_short(text)}: division by zero")
-
-
-def _text(value: Any, what: str) -> str:
-    if not isinstance(value, str):
-        raise DeepDreamError(f"expected a {what} in quotes, not {value!r}")
-    return value
+def _arithmetic(text: str, node: ast.BinOp, left: Any, right: Any) -> Any:
+    """``left OP right`` by the objectives' own rules (they add to objectives and scale by numbers); numbers that
+    overflow or divide by zero are named in one line, not raised as Python exceptions."""
+    try:
+        result = _OPERATORS[type(node.op)](left, right)
+    except DeepDreamError as exc:
+        raise DeepDreamError(f"objective {_short(text)}: {exc}") from None
+    except ZeroDivisionError:
+        raise DeepDreamError(f"objective {_short(text)}: division by zero") from None
+    except OverflowError:
+        raise DeepDreamError(f"objective {_short(text)}: {_short(ast.unparse(node), 30)} is too large a number") \
+            from None
+    if isinstance(result, float) and not math.isfinite(result):
+        raise DeepDreamError(f"objective {_short(text)}: {_short(ast.unparse(node), 30)} is not a finite number")
+    return result
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -184,20 +186,24 @@ def build_objective(net: DreamNet, photo: Image.Image, *, objective: Objective |
                     class_name: str | int | None = None, guide: Image.Image | None = None,
                     layers: Mapping[str, float]) -> Objective:
     """What a dream maximises: an objective value or text, a class, the guide's features on ``layers``, or
-    the plain layer mix. Every layer and channel is checked against ``net`` before any work."""
+    the plain layer mix. Every layer and channel is checked against ``net`` before any work, values and
+    text by the same functions (:class:`ObjectiveBuilder`)."""
+    if objective is not None and not isinstance(objective, Objective | str):
+        raise DeepDreamError(f"objective must be an objective such as layer('block8') or channel('block10', 97), "
+                             f"or its text, not {type(objective).__name__} {objective!r:.40}")
     if class_name is not None:
         if objective is not None:
             raise DeepDreamError("give either a class or an objective, not both")
         objective = logit(class_name)
-    if isinstance(objective, Objective):
-        chosen = objective
-    elif objective is None and guide is None:
+    if objective is None and guide is None:
         chosen = layer_mix(layers)
     else:
         builder = ObjectiveBuilder(net, _reference_input(net, photo),
                                    None if guide is None else _reference_input(net, guide))
         if isinstance(objective, str):
             chosen = builder.parse(objective)
+        elif isinstance(objective, Objective):
+            chosen = objective.checked(builder.functions)
         else:
             chosen = sum_of([weight * builder.guide(name) for name, weight in layers.items()])
     if guide is not None and "guide(" not in str(chosen):

@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import Tensor
 
+from . import checks
 from .errors import DeepDreamError
 from .models import DreamNet
 from .progress import Job, Progress, ProgressCallback
@@ -44,6 +45,8 @@ MAX_CHANNELS = 1024
 
 @dataclass(frozen=True)
 class FilterSettings:
+    """How channel pictures are grown: their side, Adam's steps and learning rate, channels per batch."""
+
     size: int = 128  # side of each picture
     steps: int = 256
     learning_rate: float = 0.05
@@ -132,7 +135,7 @@ def visualize_channels(
         raise DeepDreamError(f"layer {layer!r} has channels 0..{count - 1}; {bad[0]} is not one of them")
     job = Job("filters", progress, stop)
     device = next(net.parameters()).device
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator().manual_seed(checks.seed(seed))
     scale = _frequency_scale(settings.size, settings.size).to(device)
     batches = [list(channels[i:i + settings.batch]) for i in range(0, len(channels), settings.batch)]
     result = FilterPictures(layer, [], [])

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from PIL import Image, ImageCms, ImageOps, PngImagePlugin, UnidentifiedImageError
 
-from . import records
+from . import checks, records
 from .errors import DeepDreamError
 from .files import atomic_output
 from .settings import DEFAULT_MAX_PIXELS
@@ -20,6 +20,12 @@ if TYPE_CHECKING:
     import numpy as np
 
 _SIXTEEN_BIT_MODES = {"I;16", "I;16B", "I;16L", "I;16N"}
+#: The formats written, by extension: those whose metadata carries the record, so ``--like`` can repeat any output.
+OUTPUT_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".tif": "TIFF", ".tiff": "TIFF"}
+#: EXIF tag 270 (ImageDescription): where WebP and TIFF files carry the record.
+_DESCRIPTION_TAG = 270
+#: How a Python user raises the pixel limit; the commands name their option (``--max-pixels``) instead.
+LIMIT_HINT = "deepdreamer.read_image(path, max_pixels=N)"
 
 
 @dataclass
@@ -32,9 +38,14 @@ class Picture:
     path: Path | None = None  # the file it was read from (absolute), if any
 
 
-def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Picture:
-    """Decode an image file completely, or raise a one-line :class:`DeepDreamError` naming file and reason."""
+def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS, *, limit_hint: str = LIMIT_HINT) -> Picture:
+    """Decode an image file completely, or raise a one-line :class:`DeepDreamError` naming file and reason.
+
+    Images above ``max_pixels`` are refused before they are decoded (a guard against decompression bombs);
+    the message says how to raise the limit: ``limit_hint``.
+    """
     path = Path(path)
+    checks.positive_limit(max_pixels, "max pixels")
     if max_pixels > (Image.MAX_IMAGE_PIXELS or 0) * 2:
         Image.MAX_IMAGE_PIXELS = max_pixels  # let our own limit, not Pillow's, decide
     try:
@@ -43,12 +54,10 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Pictur
             with Image.open(path) as img:
                 width, height = img.size
                 if width * height > max_pixels:
-                    raise DeepDreamError(
-                        f"{path}: {width}x{height} is {width * height / 1e6:.0f} megapixels, above the limit of "
-                        f"{max_pixels / 1e6:g} (raise it with --max-pixels)"
-                    )
+                    raise DeepDreamError(f"{path}: {width}x{height} is {_megapixels(width * height)}, above the limit "
+                                         f"of {_megapixels(max_pixels)} (raise it with {limit_hint})")
                 img.load()
-                params = _params_from_info(img.info)
+                params = _params_of(img)
                 icc = img.info.get("icc_profile") or None
                 img = ImageOps.exif_transpose(img)
     except DeepDreamError:
@@ -62,11 +71,20 @@ def read_image(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Pictur
     except UnidentifiedImageError:
         raise DeepDreamError(f"{path}: not an image file Pillow can read") from None
     except Image.DecompressionBombError:
-        raise DeepDreamError(f"{path}: too many pixels (raise the limit with --max-pixels)") from None
+        raise DeepDreamError(f"{path}: too many pixels (raise the limit with {limit_hint})") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise DeepDreamError(f"{path}: truncated or corrupt image ({str(exc).splitlines()[0]})") from None
     image, icc = _to_rgb(img, icc)
     return Picture(image, icc, params, path.resolve())
+
+
+def read_params(path: str | Path) -> dict[str, Any] | None:
+    """The record in an image file's metadata, read without decoding the pixels; None if there is none."""
+    try:
+        with Image.open(path) as img:
+            return _params_of(img)
+    except (OSError, UnidentifiedImageError, SyntaxError, ValueError):
+        return None
 
 
 def as_picture(value: Any, what: str = "image") -> Picture:
@@ -132,16 +150,25 @@ def _to_rgb(img: Image.Image, icc: bytes | None) -> tuple[Image.Image, bytes | N
     return img.convert("RGBA" if has_alpha else "RGB"), icc if keeps_profile else None
 
 
-def _params_from_info(info: dict[str, Any]) -> dict[str, Any] | None:
-    return records.loads(info.get(records.METADATA_KEY) or info.get("comment"))
+def _megapixels(pixels: float) -> str:
+    value = pixels / 1e6
+    return f"{value:.3g} megapixel{'' if value == 1 else 's'}"
+
+
+def _params_of(img: Image.Image) -> dict[str, Any] | None:
+    """The record in a PNG text chunk, a JPEG comment, or (WebP, TIFF) the EXIF image description."""
+    return records.loads(img.info.get(records.METADATA_KEY) or img.info.get("comment")
+                         or img.getexif().get(_DESCRIPTION_TAG))
 
 
 def output_format(path: Path) -> str:
-    """Pillow's format name for ``path``'s extension, or a one-line error."""
-    fmt = Image.registered_extensions().get(path.suffix.lower())
-    if fmt is None or fmt not in Image.SAVE:
-        raise DeepDreamError(f"{path}: unknown output format {path.suffix or '(no extension)'!r}; use .png or .jpg")
-    return fmt
+    """Pillow's format name for ``path``'s extension (one that carries the record), or a one-line error."""
+    if path.is_dir():
+        raise DeepDreamError(f"{path}: is a folder; give a file name, such as {path / 'dream.png'}")
+    if path.suffix.lower() not in OUTPUT_FORMATS:
+        raise DeepDreamError(f"{path}: cannot write {path.suffix or 'a file without an extension'}; use .png, .jpg, "
+                             ".webp or .tif (formats that keep the settings for --like)")
+    return OUTPUT_FORMATS[path.suffix.lower()]
 
 
 def check_output_path(output: Path, inputs: list[Path]) -> None:
@@ -175,6 +202,12 @@ def write_image(path: str | Path, image: Image.Image, *, icc_profile: bytes | No
         options["quality"] = 95
         if record is not None:
             options["comment"] = record
+    if fmt == "WEBP":
+        options["quality"] = 95
+    if fmt in ("WEBP", "TIFF") and record is not None:
+        exif = Image.Exif()
+        exif[_DESCRIPTION_TAG] = record  # ASCII: the record's JSON escapes anything else
+        options["exif"] = exif.tobytes()
     with atomic_output(path) as temporary:
         image.save(temporary, format=fmt, **options)
 

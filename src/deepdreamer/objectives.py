@@ -3,6 +3,9 @@
 They add, subtract and scale, so a layer mix is just ``0.2 * layer("mixed2") + 3 * layer("mixed3")`` and
 ``channel("mixed4", 97) - 0.5 * layer("mixed5")`` dreams one feature while damping another;
 ``str(objective)`` reads back as that expression (``expressions.parse_objective`` parses it).
+What needs no model is checked when a value is made (names are text, channels are numbers from 0, weights are
+finite); what needs the model (layer names, channel ranges, the classifier) is checked when a dream starts, by
+the same functions that read objectives as text (:meth:`Objective.checked`), so both forms fail alike.
 Objectives that need data (chosen channels, a guide's features) take it as plain tensors or numbers;
 :func:`strongest_channels` and :func:`guide_features` compute it from a model and an image.
 """
@@ -10,16 +13,22 @@ Objectives that need data (chosen channels, a guide's features) take it as plain
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import torch
 from torch import Tensor
 
+from . import checks
+from .checks import is_number
 from .errors import DeepDreamError
 from .models.base import LOGITS, DreamNet
 from .models.classes import class_index, imagenet_classes
 
 Activations = Mapping[str, Tensor]
+#: The objective functions by name, as the text language knows them (``expressions.ObjectiveBuilder``).
+Functions = Mapping[str, Callable[..., "Objective"]]
 
 #: Pixels left out on each side of an activation map, as in the seed (avoids border artifacts).
 BORDER = 2
@@ -30,16 +39,19 @@ class Objective:
 
     ``scaled`` records ``(base, factor)`` for ``factor * base``, so rescaling merges factors and the
     description stays short (``-0.5*layer('x')``, not ``-1*0.5*layer('x')``); ``is_sum`` says the
-    description needs parentheses inside a product.
+    description needs parentheses inside a product. ``remake`` builds the same objective from checked
+    functions (:meth:`checked`); objectives made by hand have none and are used as they are.
     """
 
     def __init__(self, compute: Callable[[Activations], Tensor], layers: frozenset[str], description: str,
-                 *, scaled: tuple[Objective, float] | None = None, is_sum: bool = False) -> None:
+                 *, scaled: tuple[Objective, float] | None = None, is_sum: bool = False,
+                 remake: Callable[[Functions], Objective] | None = None) -> None:
         self._compute = compute
         self.layers = layers
         self.description = description
         self.scaled = scaled
         self.is_sum = is_sum
+        self._remake = remake
 
     def __call__(self, activations: Activations) -> Tensor:
         return self._compute(activations)
@@ -47,36 +59,72 @@ class Objective:
     def __repr__(self) -> str:
         return self.description
 
+    def checked(self, functions: Functions) -> Objective:
+        """This objective rebuilt by ``functions`` (the text language's, bound to a model and a photo).
+
+        A value made in Python is thereby checked exactly as its text would be (layer names, channel
+        ranges, the classifier), and ``channels(NAME, strongest=K)`` is ranked on the photo.
+        """
+        return self if self._remake is None else self._remake(functions)
+
     def __add__(self, other: Objective) -> Objective:
-        return Objective(lambda acts: self(acts) + other(acts), self.layers | other.layers,
-                         f"{self} + {other}", is_sum=True)
+        if not isinstance(other, Objective):
+            raise _refused("add", other)
+        return Objective(lambda acts: self(acts) + other(acts), self.layers | other.layers, f"{self} + {other}",
+                         is_sum=True, remake=lambda functions: self.checked(functions) + other.checked(functions))
+
+    def __radd__(self, other: Any) -> Objective:  # only ever called with a non-objective on the left
+        raise _refused("add", other)
 
     def __sub__(self, other: Objective) -> Objective:
+        if not isinstance(other, Objective):
+            raise _refused("subtract", other)
         if other.scaled is not None:
             return self + other * -1.0 if other.scaled[1] < 0 else _difference(self, other)
         return _difference(self, other)
+
+    def __rsub__(self, other: Any) -> Objective:
+        raise _refused("subtract", other)
 
     def __neg__(self) -> Objective:
         return self * -1.0
 
     def __mul__(self, factor: float) -> Objective:
+        if not is_number(factor):
+            raise DeepDreamError(f"objectives can only be scaled by numbers, not by {_short(factor)}")
         base, scale = self.scaled or (self, 1.0)
         try:
             total = float(factor) * scale
         except OverflowError:
             total = math.inf
         if not math.isfinite(total):
-            raise DeepDreamError(f"an objective's weight must be a finite number, not {str(factor)[:24]}")
+            product = _short(factor) if scale == 1.0 else f"{_number(scale)}*{_short(factor)}"
+            raise DeepDreamError(f"an objective's weight must be a finite number, not {product}")
         if total == 1.0:
             return base
         text = f"({base})" if base.is_sum else str(base)
         return Objective(lambda acts: total * base(acts), base.layers, f"{_number(total)}*{text}",
-                         scaled=(base, total))
+                         scaled=(base, total), remake=lambda functions: base.checked(functions) * total)
 
     __rmul__ = __mul__
 
     def __truediv__(self, divisor: float) -> Objective:
-        return self * (1.0 / float(divisor))
+        if not is_number(divisor):
+            raise DeepDreamError(f"objectives can only be divided by numbers, not by {_short(divisor)}")
+        if divisor == 0:
+            raise DeepDreamError("cannot divide an objective by zero")
+        try:
+            return self * (1.0 / float(divisor))
+        except OverflowError:
+            raise DeepDreamError(f"cannot divide an objective by {_short(divisor)}: too large a number") from None
+
+    def __rtruediv__(self, other: Any) -> Objective:
+        raise DeepDreamError(f"cannot divide {_short(other)} by an objective; objectives can only be scaled")
+
+
+def _refused(verb: str, value: Any) -> DeepDreamError:
+    return DeepDreamError(f"cannot {verb} an objective and {_short(value)}: objectives add to objectives and "
+                          "scale by numbers")
 
 
 def _number(value: float) -> str:
@@ -85,10 +133,15 @@ def _number(value: float) -> str:
     return text.removesuffix(".0")
 
 
+def _short(value: Any, limit: int = 24) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def _difference(left: Objective, right: Objective) -> Objective:
     text = f"({right})" if right.is_sum else str(right)
     return Objective(lambda acts: left(acts) - right(acts), left.layers | right.layers, f"{left} - {text}",
-                     is_sum=True)
+                     is_sum=True, remake=lambda functions: left.checked(functions) - right.checked(functions))
 
 
 def _inner(act: Tensor) -> Tensor:
@@ -98,46 +151,88 @@ def _inner(act: Tensor) -> Tensor:
     return act[..., BORDER:-BORDER, BORDER:-BORDER]
 
 
+def layer_name(value: Any) -> str:
+    """``value`` if it is text (a layer name; the model checks it later); a one-line error otherwise."""
+    if not isinstance(value, str):
+        raise DeepDreamError(f"expected a layer name in quotes, not {_short(value)}")
+    return value
+
+
+def channel_number(value: Any) -> int:
+    """``value`` as a channel number (an integer from 0; the model checks the range later), or a one-line error."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
+        raise DeepDreamError(f"channel numbers are whole numbers from 0, not {_short(value)}")
+    return int(value)
+
+
 def layer(name: str) -> Objective:
     """The seed's term: sum of squared non-border activations, divided by the full activation's size."""
+    name = layer_name(name)
 
     def l2(acts: Activations) -> Tensor:
         act = acts[name]
         return _inner(act).square().sum() / act.numel()
 
-    return Objective(l2, frozenset([name]), f"layer({name!r})")
+    return Objective(l2, frozenset([name]), f"layer({name!r})", remake=lambda functions: functions["layer"](name))
 
 
 def channel(name: str, index: int) -> Objective:
     """Mean activation of one channel of a layer (what feature visualisation maximises)."""
+    name, index = layer_name(name), channel_number(index)
 
     def mean(acts: Activations) -> Tensor:
         return _inner(acts[name][:, index]).mean()
 
-    return Objective(mean, frozenset([name]), f"channel({name!r}, {index})")
+    return Objective(mean, frozenset([name]), f"channel({name!r}, {index})",
+                     remake=lambda functions: functions["channel"](name, index))
 
 
-def channels(name: str, indices: list[int]) -> Objective:
-    """Mean activation of a set of channels of a layer."""
-    if not indices:
-        raise DeepDreamError("channels() needs at least one channel")
-    chosen = list(indices)
+def channels(name: str, indices: Sequence[int] | None = None, *, strongest: int | None = None,
+             weakest: int | None = None) -> Objective:
+    """Mean activation of a set of channels of a layer: listed, or the ``strongest=K`` (``weakest=K``) channels
+    of the photo being dreamed, ranked when :func:`deepdreamer.dream` starts and recorded as the list they were."""
+    name = layer_name(name)
+    if sum(arg is not None for arg in (indices, strongest, weakest)) != 1:
+        raise DeepDreamError("channels(NAME, ...) takes a list of channels, or strongest=K, or weakest=K")
+    if indices is None:
+        key, count = ("strongest", strongest) if strongest is not None else ("weakest", weakest)
+        if not isinstance(count, numbers.Integral) or isinstance(count, bool) or count < 1:
+            raise DeepDreamError(f"channels(): the number of channels must be a positive integer, not {_short(count)}")
+        return _ranked_later(name, key, int(count))
+    if isinstance(indices, str) or not isinstance(indices, Sequence) or not indices:
+        raise DeepDreamError(f"channels(): expected a non-empty list of channel numbers, not {_short(indices)}")
+    chosen = [channel_number(index) for index in indices]
 
     def mean(acts: Activations) -> Tensor:
         return _inner(acts[name][:, chosen]).mean()
 
-    return Objective(mean, frozenset([name]), f"channels({name!r}, {chosen})")
+    return Objective(mean, frozenset([name]), f"channels({name!r}, {chosen})",
+                     remake=lambda functions: functions["channels"](name, chosen))
+
+
+def _ranked_later(name: str, key: str, count: int) -> Objective:
+    """``channels(NAME, strongest=K)`` before a photo has ranked the channels: it only describes itself."""
+    description = f"channels({name!r}, {key}={count})"
+
+    def unranked(_acts: Activations) -> Tensor:
+        raise DeepDreamError(f"{description} ranks the channels on a photo: give it to dream() as the objective")
+
+    return Objective(unranked, frozenset([name]), description,
+                     remake=lambda functions: functions["channels"](name, **{key: count}))
 
 
 def logit(name_or_index: str | int) -> Objective:
     """The (pre-softmax) score of one ImageNet class, by name or index: dream the photo towards that class."""
-    index = class_index(name_or_index)
+    if not isinstance(name_or_index, str | numbers.Integral) or isinstance(name_or_index, bool):
+        raise DeepDreamError(f"logit() takes a class name or number, not {_short(name_or_index)}")
+    index = class_index(name_or_index if isinstance(name_or_index, str) else int(name_or_index))
     label = imagenet_classes()[index]
 
     def score(acts: Activations) -> Tensor:
         return acts[LOGITS][:, index].sum()
 
-    return Objective(score, frozenset([LOGITS]), f"logit({label!r})")
+    return Objective(score, frozenset([LOGITS]), f"logit({label!r})",
+                     remake=lambda functions: functions["logit"](index))
 
 
 def guide(name: str, features: Tensor) -> Objective:
@@ -162,9 +257,7 @@ def guide(name: str, features: Tensor) -> Objective:
 
 def layer_mix(weights: Mapping[str, float]) -> Objective:
     """The seed's ``layer_contributions``: a weighted sum of :func:`layer` terms."""
-    if not weights:
-        raise DeepDreamError("a layer mix needs at least one layer")
-    return sum_of([weight * layer(name) for name, weight in weights.items()])
+    return sum_of([weight * layer(name) for name, weight in checks.layer_weights(weights).items()])
 
 
 def sum_of(terms: Sequence[Objective]) -> Objective:

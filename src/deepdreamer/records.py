@@ -1,8 +1,8 @@
 """The metadata record: how an output was made, written into its file and read back by ``--like``.
 
 One schema for every kind of output (a dream, a sound, an explore sheet, a filters or layers sheet),
-one text form (JSON under the key ``deepdreamer`` in a PNG text chunk; a JPEG/WebP/TIFF comment or
-description; a sound's comment tag), and one ``--like`` rule (:func:`merge_like`). Records are read
+one text form (JSON under the key ``deepdreamer`` in a PNG text chunk; a JPEG comment; the EXIF image
+description of a WebP or TIFF; a sound's comment tag), and one ``--like`` rule (:func:`merge_like`). Records are read
 from files a user hands over, so every value is type-checked before it reaches a dream.
 
 Records written by deepdreamer 0.1.0 carry no ``record`` key: their kind is told by their keys.

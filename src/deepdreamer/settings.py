@@ -8,8 +8,10 @@ normalisation and gradient smoothing are ours, off by default.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import numbers
+from dataclasses import dataclass, fields
 
+from .checks import is_number
 from .errors import DeepDreamError
 
 #: The largest stride of the dreamable networks: tile geometry is kept on multiples of it.
@@ -23,6 +25,12 @@ MAX_SMOOTHING = 16.0
 #: tile plus margins of Lite0 or InceptionV3 takes ~0.9 GB), and tiles cost their context margins, so
 #: 1024x768 still runs whole and a 24 MP photo stays under 3 GB.
 DEFAULT_TILE_SIZE = 768
+#: Octaves may shrink the image by at most this factor (scale ** (octaves - 1)): no image is larger, and beyond
+#: it the arithmetic overflows.
+MAX_OCTAVE_SHRINK = 2.0**31
+#: Settings that count (steps, pixels, levels); the others are real numbers. None may reach 2**63.
+_TOO_LARGE = 2**63
+_WHOLE_NUMBERS = ("num_octaves", "iterations", "jitter", "laplacian_levels", "tile_size")
 
 
 @dataclass(frozen=True)
@@ -41,12 +49,23 @@ class DreamSettings:
 
     def check(self) -> None:
         """Refuse values that make no sense, in one line."""
+        for field in fields(self):
+            value, name = getattr(self, field.name), field.name.removeprefix("num_").replace("_", " ")
+            if field.name in _WHOLE_NUMBERS and (not isinstance(value, numbers.Integral) or isinstance(value, bool)):
+                raise DeepDreamError(f"{name} must be a whole number, not {value!r:.30}")
+            if not (is_number(value) or (field.name == "max_loss" and value is None)):
+                raise DeepDreamError(f"{name} must be a number, not {value!r:.30}")
+            if isinstance(value, numbers.Integral) and abs(value) >= _TOO_LARGE:  # float() would overflow
+                raise DeepDreamError(f"{name} is too large: {value!r:.30}")
         if not (math.isfinite(self.step) and self.step > 0):
             raise DeepDreamError(f"step must be a positive number, not {self.step}")
         if self.num_octaves < 1:
             raise DeepDreamError(f"octaves must be at least 1, not {self.num_octaves}")
         if not (math.isfinite(self.octave_scale) and self.octave_scale >= 1):
             raise DeepDreamError(f"octave scale must be a number >= 1, not {self.octave_scale}")
+        if (self.num_octaves - 1) * math.log(self.octave_scale) > math.log(MAX_OCTAVE_SHRINK):
+            raise DeepDreamError(f"{self.num_octaves} octaves of scale {self.octave_scale:g} would shrink the image "
+                                 f"more than {MAX_OCTAVE_SHRINK:.0e} times: use fewer octaves or a smaller scale")
         if self.iterations < 0:
             raise DeepDreamError(f"iterations must be 0 or more, not {self.iterations}")
         if self.max_loss is not None and (math.isnan(self.max_loss) or self.max_loss <= 0):

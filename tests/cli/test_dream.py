@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import click
 import numpy as np
 import pytest
 from PIL import Image
@@ -109,6 +110,11 @@ BAD_RUNS = {
        for key, value in [("layers", "abc"), ("step", "x"), ("num_octaves", 2.5), ("seed", "7"), ("max_loss", "inf"),
                           ("guide", 3), ("model", ["x"]), ("keep_colors", "no"), ("objective", 5)]},
     "like a contact sheet": lambda d, cat: [cat, "--like", _sheet(d)],
+    "layer given twice": lambda d, cat: [cat, "--layer", "block8=1", "--layer", "block8=2"],
+    "zero max pixels": lambda d, cat: [cat, "--max-pixels", "0"],
+    "output that cannot hold the record": lambda d, cat: [cat, "-o", d / "out.bmp"],
+    "huge seed": lambda d, cat: [cat, "--seed", str(2**64)],
+    "overflowing objective": lambda d, cat: [cat, "--objective", "block8 * 1e308 * 10"],
 }
 
 
@@ -234,8 +240,8 @@ def test_explore_writes_a_sheet_and_single_dreams_that_repeat(capsys, tmp_path, 
 
 def test_filters_and_layer_previews_write_grids(capsys, tmp_path, cat_file):
     grid = tmp_path / "grid.png"
-    status, _, err = run_cli(capsys, "filters", "efficientnet_lite0", "block8", "--channels", "0-1", "--size", "48",
-                             "--steps", "2", "-o", grid, "-q")
+    status, _, err = run_cli(capsys, "filters", "block8", "--model", "efficientnet_lite0", "--channels", "0-1",
+                             "--size", "48", "--iterations", "2", "-o", grid, "-q")
     assert status == 0, err
     assert dd.read_image(grid).params["channels"] == [0, 1]
     previews = tmp_path / "layers.png"
@@ -247,6 +253,11 @@ def test_filters_and_layer_previews_write_grids(capsys, tmp_path, cat_file):
 
 @pytest.mark.parametrize("args", [
     ["filters", "efficientnet_lite0", "block99"],
+    ["filters", "block8", "--model", "alexnet"],
+    ["filters", "efficientnet_lite0", "block8", "--model", "vgg16"],
+    ["layers", "inception_v3", "--model", "googlenet"],
+    ["explore", "CAT", "-n", "101"],
+    ["explore", "CAT", "--max-pixels", "10"],
     ["filters", "efficientnet_lite0", "block8", "--channels", "500"],
     ["filters", "efficientnet_lite0", "block8", "--size", "5"],
     ["explore", "nope.jpg"],
@@ -263,3 +274,67 @@ def test_exploration_commands_refuse_bad_input_in_one_line(capsys, tmp_path, cat
     status, _, err = run_cli(capsys, *args, "-o", tmp_path / "out.png", "-q")
     assert status == 2 and err.count("\n") == 1, err
     assert files_in(tmp_path) == before
+
+
+def test_dream_help_is_grouped_and_lists_every_option():
+    from deepdreamer.cli import cli
+    from deepdreamer.cli.dream import GROUPS
+
+    headings = ["What to dream", "How strong", "Octaves", "Output", "Performance and limits", "Reproducibility"]
+    assert [title for title, _ in GROUPS] == headings
+    grouped = [name for _, names in GROUPS for name in names]
+    assert sorted(grouped) == sorted(p.name for p in cli.commands["dream"].params if p.name not in ("input_path",
+                                                                                                     "help"))
+    text = cli.commands["dream"].get_help(click.Context(cli.commands["dream"], info_name="dream"))
+    assert [line[:-1] for line in text.splitlines() if line.endswith(":") and not line.startswith(" ")] == \
+        [*headings, "Options"]  # Options: only --help
+
+
+def test_old_spellings_work_and_are_hidden():
+    from deepdreamer.cli import cli
+
+    filters, layers = cli.commands["filters"], cli.commands["layers"]
+    old = filters.make_context("filters", ["efficientnet_lite0", "block8", "--steps", "3"]).params
+    assert (old["first"], old["second"], old["iterations"]) == ("efficientnet_lite0", "block8", 3)
+    assert layers.make_context("layers", ["inception_v3"]).params["old_model"] == "inception_v3"
+    usage = {command.name: command.get_help(click.Context(command, info_name=command.name)).splitlines()[0]
+             for command in (filters, layers)}
+    assert usage == {"filters": "Usage: filters [OPTIONS] LAYER", "layers": "Usage: layers [OPTIONS]"}
+    assert "--steps" not in filters.get_help(click.Context(filters, info_name="filters"))
+
+
+def test_a_folder_as_output_gets_the_dream_under_its_usual_name(capsys, tmp_path, cat_file):
+    folder = tmp_path / "dreams"
+    folder.mkdir()
+    status, _, err = run_cli(capsys, "dream", cat_file, "-o", folder, "--save-octaves", *FAST)
+    assert status == 0, err
+    assert files_in(folder) == {"cat_dream.png", "cat_dream_at_scale_114x75.png", "cat_dream_at_scale_160x106.png"}
+
+
+@pytest.mark.parametrize("suffix", [".webp", ".tif"])
+def test_webp_and_tiff_dreams_repeat_with_like(capsys, tmp_path, cat_file, suffix):
+    first, again = tmp_path / f"first{suffix}", tmp_path / "again.png"
+    assert run_cli(capsys, "dream", cat_file, "-o", first, "--layer", "block5=2", "--seed", "4", *FAST)[0] == 0
+    status, _, err = run_cli(capsys, "dream", cat_file, "-o", again, "--like", first, "-q")
+    assert status == 0, err
+    assert dd.read_image(again).params == dd.read_image(first).params
+
+
+def test_like_of_a_dream_whose_mask_is_gone_names_the_setting_and_the_way_out(capsys, tmp_path, cat_file):
+    mask, first = _square_mask(tmp_path), tmp_path / "first.png"
+    Image.new("L", Image.open(cat_file).size, 255).save(mask)
+    assert run_cli(capsys, "dream", cat_file, "-o", first, "--mask", mask, *FAST)[0] == 0
+    mask.unlink()
+    status, _, err = run_cli(capsys, "dream", cat_file, "-o", tmp_path / "again.png", "--like", first, "-q")
+    assert status == 2
+    assert f"{mask}: no such file (the mask recorded in {first}; give --mask FILE for another)" in err
+
+
+def test_explore_rerun_keeps_only_its_own_dreams_and_never_other_files(capsys, tmp_path, cat_file):
+    sheet, folder = tmp_path / "sheet.png", tmp_path / "sheet"
+    args = ["--seed", "5", "-o", sheet, "--size", "48", "--iterations", "1", "-q"]
+    assert run_cli(capsys, "explore", cat_file, "-n", "3", *args)[0] == 0
+    small_photo().save(folder / "07.png")  # numbered, but no dream's record: not ours
+    small_photo().save(folder / "mine.png")
+    assert run_cli(capsys, "explore", cat_file, "-n", "2", *args)[0] == 0
+    assert files_in(folder) == {"01.png", "02.png", "07.png", "mine.png"}  # 03.png, a dream of the first run, is gone

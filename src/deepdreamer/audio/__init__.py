@@ -3,7 +3,8 @@
 Reading and writing audio needs the extra ``deepdreamer[audio]`` (soundfile, PyAV); dreaming needs only torch.
 """
 
-from .dream import AudioDream, dream_audio
+from .dream import AudioDream, dream_audio, estimate_audio
 from .io import Sound, read_audio, write_audio
+from .plan import AudioPlan
 
-__all__ = ["AudioDream", "Sound", "dream_audio", "read_audio", "write_audio"]
+__all__ = ["AudioDream", "AudioPlan", "Sound", "dream_audio", "estimate_audio", "read_audio", "write_audio"]

@@ -14,6 +14,7 @@ clips; by default only sound within 50 dB of the peak is changed, so silence sta
 from __future__ import annotations
 
 import math
+import numbers
 import secrets
 import threading
 from collections.abc import Mapping
@@ -26,17 +27,18 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import Tensor
 
-from .. import records
+from .. import checks, records
 from ..engine import dream_octaves
 from ..errors import DeepDreamError
 from ..gradients import LossFunction
 from ..models import WAVEFORM, DreamNet, Preset, load_model, model_spec, resolve_device
 from ..models.crepe import SAMPLE_RATE
-from ..objectives import BORDER, layer_mix, objective_function
+from ..objectives import layer_mix, objective_function
 from ..progress import Job, ProgressCallback
 from ..settings import DreamSettings
 from .io import Sound, check_sound
 from .loudness import match_loudness
+from .plan import AudioPlan, plan_audio
 from .spectrogram import (
     PHASES,
     Stft,
@@ -57,10 +59,6 @@ AUDIO_LAYER_MIX = {"block8": 1.0, "block9": 1.0, "block10": 1.0}
 #: Dream only bins (and, for CREPE, moments) within this many dB of the peak: pauses stay silent.
 DEFAULT_MASK_DB = 50.0
 STEREO_MODES = ("mid", "each")
-#: Positions that the deepest layer's map keeps inside the border crop at the smallest octave; shorter
-#: (or lower-rate) spectrograms are padded with silence up to that size, and the padding is dropped after.
-MIN_INNER_SIDE = 4
-
 #: Spectrogram presets from the study: mild for speech (the best compromise it found), strong for music.
 #: Their layers are Lite0's; another image model dreams its own default preset's layers. Waveform models
 #: (CREPE) have presets of the same names in the registry.
@@ -75,6 +73,9 @@ DEFAULT_PRESET = "mild"
 
 @dataclass
 class AudioDream:
+    """A finished (or stopped) sound dream: the samples, their record (``params``, what ``--like`` repeats),
+    and how the dream went."""
+
     samples: np.ndarray  # same shape, rate and channels as the input, float32, |x| <= 0.98
     rate: int
     params: dict[str, Any]  # everything needed to repeat this dream (see :func:`params_to_options`)
@@ -114,8 +115,92 @@ def dream_audio(
     (patterns sit in the centre); ``"each"`` dreams every channel on its own (twice the time, wider).
     ``progress`` and ``stop`` work as for :func:`deepdreamer.dream`.
     """
-    frames = samples[:, None] if samples.ndim == 1 else samples
-    sound = check_sound(Sound(np.asarray(frames, dtype=np.float32), int(rate)))
+    ready = _prepare(samples, rate, model=model, preset=preset, layers=layers, step=step, num_octaves=num_octaves,
+                     octave_scale=octave_scale, iterations=iterations, mask_threshold_db=mask_threshold_db,
+                     phase=phase, stereo=stereo, seed=seed)
+    signal = torch.from_numpy(np.ascontiguousarray(ready.sound.samples.T))  # channels x samples
+    sources = signal.mean(dim=0, keepdim=True) if stereo == "mid" else signal
+    options = _Options(model, ready.layers, ready.settings, mask_threshold_db, phase, ready.seed,
+                       resolve_device(device), Job("audio", progress, stop), ready.plan.padded)
+    run = (_dream_waveform if ready.waveform else _dream_spectrogram)(signal, sources, ready.sound.rate, options)
+    output = match_loudness(run.dreamed, signal, ready.sound.rate)
+    before, after = np.mean(run.objectives, axis=0)
+
+    stft = Stft.for_rate(ready.sound.rate)
+    before_db = to_db(stft.forward(sources).abs())
+    after_db = to_db(stft.forward(output.mean(dim=0, keepdim=True) if stereo == "mid" else output).abs())
+    peak_db = float(before_db.max())
+    params = records.new_record(records.SOUND, {
+        "mode": "waveform" if ready.waveform else "spectrogram",
+        "model": model,
+        "preset": ready.preset,
+        "layers": ready.layers,
+        **{name: getattr(ready.settings, name) for name in _OVERRIDES},
+        "mask_threshold_db": mask_threshold_db,
+        "stereo": stereo,
+        "seed": ready.seed,
+        **run.details,
+    })
+    return AudioDream(
+        samples=output.T.numpy().reshape(np.shape(samples)).astype(np.float32),
+        rate=ready.sound.rate,
+        params=params,
+        objective=(float(before), float(after)),
+        steps_per_octave=run.steps_per_octave,
+        spectrogram_before=picture(before_db, peak_db),
+        spectrogram_after=picture(after_db, peak_db),
+        stopped=run.stopped,
+    )
+
+
+def estimate_audio(
+    samples: np.ndarray,
+    rate: int,
+    *,
+    model: str = DEFAULT_AUDIO_MODEL,
+    preset: str | None = None,
+    layers: Mapping[str, float] | None = None,
+    step: float | None = None,
+    num_octaves: int | None = None,
+    octave_scale: float | None = None,
+    iterations: int | None = None,
+    mask_threshold_db: float | None = DEFAULT_MASK_DB,
+    phase: str = "original",
+    stereo: str = "mid",
+    seed: int | None = None,
+) -> AudioPlan:
+    """What :func:`dream_audio` with the same arguments will do and cost (the picture, its padding, memory and
+    time), or the one-line error it would give before starting. Nothing is dreamed, and no model is loaded."""
+    return _prepare(samples, rate, model=model, preset=preset, layers=layers, step=step, num_octaves=num_octaves,
+                    octave_scale=octave_scale, iterations=iterations, mask_threshold_db=mask_threshold_db,
+                    phase=phase, stereo=stereo, seed=seed).plan
+
+
+_OVERRIDES = ("step", "num_octaves", "octave_scale", "iterations")
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A sound dream's arguments, checked, with the settings they amount to and the plan."""
+
+    sound: Sound
+    waveform: bool
+    preset: str
+    settings: DreamSettings
+    layers: dict[str, float]
+    seed: int
+    plan: AudioPlan
+
+
+def _prepare(samples: np.ndarray, rate: int, *, model: str, preset: str | None, layers: Mapping[str, float] | None,
+             step: float | None, num_octaves: int | None, octave_scale: float | None, iterations: int | None,
+             mask_threshold_db: float | None, phase: str, stereo: str, seed: int | None) -> _Prepared:
+    array = np.asarray(samples, dtype=np.float32)
+    if array.ndim not in (1, 2):
+        raise DeepDreamError(f"samples must be 1-D (mono) or frames x channels, not of shape {array.shape}")
+    if not (isinstance(rate, numbers.Integral) and not isinstance(rate, bool)):
+        raise DeepDreamError(f"rate must be a whole number of samples per second, not {rate!r:.30}")
+    sound = check_sound(Sound(array[:, None] if array.ndim == 1 else array, int(rate)))
     spec = model_spec(model)
     waveform = spec.input == WAVEFORM
     presets = spec.presets if waveform else SPECTROGRAM_PRESETS
@@ -129,52 +214,16 @@ def dream_audio(
         raise DeepDreamError(f"unknown phase {phase!r}; choose from {', '.join(PHASES)}")
     if stereo not in STEREO_MODES:
         raise DeepDreamError(f"unknown stereo mode {stereo!r}; choose from {', '.join(STEREO_MODES)}")
-    if mask_threshold_db is not None and not (math.isfinite(mask_threshold_db) and mask_threshold_db > 0):
-        raise DeepDreamError(f"mask threshold must be a positive number of dB, not {mask_threshold_db}")
-    if layers is not None:
-        layer_weights = dict(layers)
-    elif waveform or model == DEFAULT_AUDIO_MODEL:
-        layer_weights = dict(presets[preset].layers)
-    else:
-        layer_weights = dict(spec.preset(None).layers)
-    for name, weight in layer_weights.items():
-        if not math.isfinite(weight):
-            raise DeepDreamError(f"weight of layer {name!r} must be a finite number, not {weight}")
-    seed = secrets.randbelow(2**31) if seed is None else seed
-
-    signal = torch.from_numpy(np.ascontiguousarray(sound.samples.T))  # channels x samples
-    sources = signal.mean(dim=0, keepdim=True) if stereo == "mid" else signal
-    options = _Options(model, layer_weights, settings, mask_threshold_db, phase, seed, resolve_device(device),
-                       Job("audio", progress, stop))
-    run = (_dream_waveform if waveform else _dream_spectrogram)(signal, sources, sound.rate, options)
-    output = match_loudness(run.dreamed, signal, sound.rate)
-    before, after = np.mean(run.objectives, axis=0)
-
-    stft = Stft.for_rate(sound.rate)
-    before_db = to_db(stft.forward(sources).abs())
-    after_db = to_db(stft.forward(output.mean(dim=0, keepdim=True) if stereo == "mid" else output).abs())
-    peak_db = float(before_db.max())
-    params = records.new_record(records.SOUND, {
-        "mode": "waveform" if waveform else "spectrogram",
-        "model": model,
-        "preset": preset,
-        "layers": layer_weights,
-        **{name: getattr(settings, name) for name in overrides},
-        "mask_threshold_db": mask_threshold_db,
-        "stereo": stereo,
-        "seed": seed,
-        **run.details,
-    })
-    return AudioDream(
-        samples=output.T.numpy().reshape(samples.shape).astype(np.float32),
-        rate=sound.rate,
-        params=params,
-        objective=(float(before), float(after)),
-        steps_per_octave=run.steps_per_octave,
-        spectrogram_before=picture(before_db, peak_db),
-        spectrogram_after=picture(after_db, peak_db),
-        stopped=run.stopped,
-    )
+    if mask_threshold_db is not None and not (checks.is_number(mask_threshold_db) and
+                                              math.isfinite(mask_threshold_db) and mask_threshold_db > 0):
+        raise DeepDreamError(f"mask threshold must be a positive number of dB, not {mask_threshold_db!r}")
+    if layers is None:
+        layers = presets[preset].layers if waveform or model == DEFAULT_AUDIO_MODEL else spec.preset(None).layers
+    layer_weights = checks.layer_weights(layers)
+    seed = secrets.randbelow(2**31) if seed is None else checks.seed(seed)
+    sources = 1 if stereo == "mid" else sound.channels
+    plan = plan_audio(len(sound.samples), sound.rate, sources, model, layer_weights, settings, waveform=waveform)
+    return _Prepared(sound, waveform, preset, settings, layer_weights, seed, plan)
 
 
 @dataclass(frozen=True)
@@ -187,6 +236,7 @@ class _Options:
     seed: int
     device: torch.device
     job: Job
+    padded: tuple[int, int]  # the spectrogram's size with the silence a short clip needs (plan.AudioPlan)
 
 
 @dataclass
@@ -241,8 +291,7 @@ def _dream_image(net: DreamNet, loss_fn: LossFunction, db: Tensor, peak_db: floa
                  run: _Run) -> Tensor:
     """Dream one spectrogram (bins x frames of dB) with the photo engine; returns the dreamed dB, same shape."""
     height, width = db.shape
-    side = _min_side(net, options)
-    padding = (0, max(0, side - width), max(0, side - height), 0)  # silence above the top bin and after the end
+    padding = (0, options.padded[1] - width, options.padded[0] - height, 0)  # silence above the top bin, after the end
     pixels = F.pad(db_to_pixels(db, peak_db), padding)  # 0 is the floor
     mask = None
     if options.mask_threshold_db is not None:
@@ -255,15 +304,6 @@ def _dream_image(net: DreamNet, loss_fn: LossFunction, db: Tensor, peak_db: floa
     run.steps_per_octave = output.steps_per_octave
     dreamed = net.to_pixels(output.image.float().cpu())[..., padding[2]:, :width]
     return pixels_to_db(dreamed, peak_db)
-
-
-def _min_side(net: DreamNet, options: _Options) -> int:
-    """The side the full-size image needs so that the smallest octave's deepest map is not all border."""
-    strides = {info.name: info.stride for info in net.layer_table()}
-    stride = max(strides.get(net.resolve_layer(name), 1) for name in options.layers)
-    smallest = stride * (2 * BORDER + MIN_INNER_SIDE)
-    settings = options.settings
-    return math.ceil(smallest * settings.octave_scale ** (settings.num_octaves - 1)) + 1
 
 
 def _dream_waveform(signal: Tensor, sources: Tensor, rate: int, options: _Options) -> _Run:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import records
+from .. import checks, records
 from ..errors import DeepDreamError
 from ..files import atomic_output
 
@@ -32,6 +32,8 @@ _KEEPABLE_SUBTYPES = {"PCM_16", "PCM_24", "PCM_32", "FLOAT", "DOUBLE"}
 INSTALL_HINT = 'pip install "deepdreamer[audio]"'
 #: Longer sounds are refused unless told otherwise (an hour of 16 kHz audio dreams in about 50 minutes).
 DEFAULT_MAX_SECONDS = 3600.0
+#: How a Python user raises the length limit; the command names its option (``--max-seconds``) instead.
+LIMIT_HINT = "deepdreamer.audio.read_audio(path, max_seconds=S)"
 
 
 @dataclass
@@ -68,13 +70,14 @@ def _av() -> ModuleType | None:
     return av
 
 
-def read_audio(path: str | Path, max_seconds: float = DEFAULT_MAX_SECONDS) -> Sound:
+def read_audio(path: str | Path, max_seconds: float = DEFAULT_MAX_SECONDS, *, limit_hint: str = LIMIT_HINT) -> Sound:
     """Decode a whole sound file, or raise a one-line :class:`DeepDreamError` naming the file and the reason.
 
     Sounds longer than ``max_seconds`` are refused before they are decoded whole (a small compressed file
-    can hold hours of silence: gigabytes of samples).
+    can hold hours of silence: gigabytes of samples); the message says how to raise it: ``limit_hint``.
     """
     path = Path(path)
+    checks.positive_limit(max_seconds, "max seconds")
     sf = _soundfile()
     if not path.exists():
         raise DeepDreamError(f"{path}: no such file")
@@ -87,20 +90,20 @@ def read_audio(path: str | Path, max_seconds: float = DEFAULT_MAX_SECONDS) -> So
     try:
         with sf.SoundFile(path) as f:
             rate, subtype, comment = f.samplerate, f.subtype, f.comment
-            _check_length(path, f.frames, rate, max_seconds)
+            _check_length(path, f.frames, rate, max_seconds, limit_hint)
             samples = f.read(dtype="float32", always_2d=True)
         sound = Sound(samples, rate, subtype, records.loads(comment))
     except sf.LibsndfileError:
-        sound = _decode_with_av(path, max_seconds)
+        sound = _decode_with_av(path, max_seconds, limit_hint)
     return check_sound(sound, path)
 
 
-def _check_length(path: Path, frames: int, rate: int, max_seconds: float) -> None:
+def _check_length(path: Path, frames: int, rate: int, max_seconds: float, limit_hint: str) -> None:
     if rate > 0 and frames / rate > max_seconds:
-        raise DeepDreamError(f"{path}: longer than the limit of {max_seconds:g} seconds (see --max-seconds)")
+        raise DeepDreamError(f"{path}: longer than the limit of {max_seconds:g} seconds (raise it with {limit_hint})")
 
 
-def _decode_with_av(path: Path, max_seconds: float) -> Sound:
+def _decode_with_av(path: Path, max_seconds: float, limit_hint: str) -> Sound:
     """MP3, AAC, M4A, a video's first sound track: anything FFmpeg decodes, as float32 at the stream's rate."""
     av = _av()
     if av is None:
@@ -120,7 +123,7 @@ def _decode_with_av(path: Path, max_seconds: float) -> Sound:
             for frame in container.decode(stream):
                 chunks.extend(_resampled(resampler, frame))
                 decoded += frame.samples
-                _check_length(path, decoded, rate, max_seconds)  # stream durations in headers can lie
+                _check_length(path, decoded, rate, max_seconds, limit_hint)  # stream durations in headers can lie
             chunks.extend(_resampled(resampler, None))
             comment = container.metadata.get("comment")
     except DeepDreamError:

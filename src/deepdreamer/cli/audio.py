@@ -12,13 +12,16 @@ import click
 
 from .. import records
 from .app import Interrupted, cli, stop_on_interrupt
+from .help import GroupedCommand
 from .options import (
+    PositiveNumber,
     ProgressBar,
     apply_like,
     device_option,
     given,
     layer_option,
     like_option,
+    output_path,
     quiet_option,
     seed_option,
 )
@@ -32,14 +35,27 @@ EXAMPLES = ("melody", "percussion")
 DEFAULT_MASK_DB = 50.0
 DEFAULT_MAX_SECONDS = 3600.0
 OUTPUT_FORMATS = (".wav", ".flac", ".ogg", ".mp3")
+#: The option that raises the length limit, for ``read_audio``'s message.
+MAX_SECONDS_HINT = "--max-seconds"
 #: Rate of the synthesized examples.
 EXAMPLE_RATE = 16_000
+#: ``audio --help`` in sections, as ``dream --help``.
+GROUPS = [
+    ("What to dream", ["example_name", "model", "preset", "layers"]),
+    ("How strong", ["step", "iterations", "mask_threshold_db", "no_mask"]),
+    ("Octaves", ["num_octaves", "octave_scale"]),
+    ("Sound", ["phase", "stereo"]),
+    ("Output", ["output", "save_spectrograms", "quiet"]),
+    ("Performance and limits", ["device", "max_seconds"]),
+    ("Reproducibility", ["seed", "like"]),
+]
 
 
-@cli.command()
-@click.argument("input_path", metavar="INPUT", required=False, type=click.Path(path_type=Path))
+@cli.command(cls=GroupedCommand, groups=GROUPS)
+@click.argument("input_path", metavar="[INPUT]", required=False, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help=f"Output sound: {', '.join(OUTPUT_FORMATS)} [default: INPUT_dream with INPUT's extension, or .wav].")
+              help=f"Output sound: {', '.join(OUTPUT_FORMATS)}, or a folder to put it in [default: INPUT_dream with "
+                   "INPUT's extension, or .wav].")
 @click.option("--example", "example_name", type=click.Choice(list(EXAMPLES)),
               help=f"Dream a synthesized 5-second example ({EXAMPLE_RATE // 1000} kHz) instead of INPUT.")
 @click.option("--model", default="efficientnet_lite0", show_default=True,
@@ -65,25 +81,27 @@ EXAMPLE_RATE = 16_000
 @device_option
 @click.option("--save-spectrograms", is_flag=True, help="Also write OUTPUT_before.png and OUTPUT_after.png.")
 @like_option("sound dream")
-@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_MAX_SECONDS,
+@click.option("--max-seconds", type=PositiveNumber(), default=DEFAULT_MAX_SECONDS,
               show_default=True, help="Refuse longer sounds (a guard against files that decode to gigabytes).")
 @quiet_option
 @click.pass_context
 def audio(ctx: click.Context, input_path: Path | None, output: Path | None, example_name: str | None,
           mask_threshold_db: float | None, no_mask: bool, save_spectrograms: bool, like: Path | None,
           max_seconds: float, quiet: bool, **options: Any) -> None:
-    """Dream the sound in INPUT (WAV, FLAC, OGG, MP3, or a video's sound track) into OUTPUT.
+    """Dream the sound in INPUT (WAV, FLAC, OGG, MP3, or a video's sound track), or a synthesized example
+    (--example), into OUTPUT.
 
     The output has the input's length, sample rate and channels, is as loud as the input and never clips;
-    its tags hold the parameters.
+    its tags hold the parameters. Before it starts, the dream's size, memory and time are estimated (and a
+    dream that cannot fit is refused).
     """
-    from ..audio.dream import dream_audio
+    from ..audio.dream import dream_audio, estimate_audio
     from ..audio.io import check_output, read_audio, write_audio
     from ..images import check_output_path, write_image
 
     source, sound = _source(input_path, example_name, max_seconds)
-    if output is None:
-        output = Path(f"{source.stem}_dream{source.suffix if source.suffix.lower() in OUTPUT_FORMATS else '.wav'}")
+    suffix = source.suffix if source.suffix.lower() in OUTPUT_FORMATS else ".wav"
+    output = output_path(output, Path(f"{source.stem}_dream{suffix}"))
     check_output(output, [source], sound.rate, sound.channels)
     pictures = [output.with_name(f"{output.stem}_{when}.png") for when in ("before", "after")]
     if save_spectrograms:
@@ -92,8 +110,11 @@ def audio(ctx: click.Context, input_path: Path | None, output: Path | None, exam
     options["mask_threshold_db"] = None if no_mask else mask_threshold_db
     if like is not None:
         typed = given(ctx) | ({"mask_threshold_db"} if no_mask else set())  # --no-mask gives the threshold
-        apply_like(like, read_audio(like).params, records.SOUND, options, typed)
+        apply_like(like, read_audio(like, limit_hint=MAX_SECONDS_HINT).params, records.SOUND, options, typed)
     options = {key: value for key, value in options.items() if value is not None or key == "mask_threshold_db"}
+    plan = estimate_audio(sound.samples, sound.rate, **{k: v for k, v in options.items() if k != "device"})
+    if not quiet:
+        click.echo(plan.describe(), err=True)
     bar = ProgressBar(enabled=not quiet)
     try:
         with stop_on_interrupt() as stop:
@@ -122,4 +143,4 @@ def _source(input_path: Path | None, example_name: str | None, max_seconds: floa
         return Path(f"{example_name}.wav"), Sound(samples[:, None], EXAMPLE_RATE)
     if input_path is None:
         raise click.UsageError("give an INPUT sound (or --example NAME for a synthesized one)")
-    return input_path, read_audio(input_path, max_seconds)
+    return input_path, read_audio(input_path, max_seconds, limit_hint=MAX_SECONDS_HINT)

@@ -11,10 +11,12 @@ from .. import records
 from ..api import dream as dream_function
 from ..errors import DeepDreamError
 from ..examples import EXAMPLE_PHOTOS, example_path
-from ..settings import DEFAULT_MAX_PIXELS, DEFAULT_TILE_SIZE
+from ..settings import DEFAULT_TILE_SIZE
 from .app import Interrupted, cli, stop_on_interrupt
+from .help import GroupedCommand
 from .options import (
     FROM_PRESET,
+    MAX_PIXELS_HINT,
     ProgressBar,
     api_defaults,
     apply_like,
@@ -22,6 +24,8 @@ from .options import (
     given,
     layer_option,
     like_option,
+    max_pixels_option,
+    output_path,
     quiet_option,
     ray_options,
     ray_settings,
@@ -31,11 +35,22 @@ from .options import (
 _DEFAULTS = api_defaults(dream_function)
 #: Options that name image files: read before the dream, recorded by path.
 _IMAGE_OPTIONS = ("guide", "mask")
+#: ``dream --help`` in sections (options in none are listed last).
+GROUPS = [
+    ("What to dream", ["example", "model", "preset", "layers", "objective", "class_name", "guide", "mask", "weights"]),
+    ("How strong", ["step", "iterations", "max_loss", "jitter", "laplacian_levels", "smoothing", "keep_colors"]),
+    ("Octaves", ["num_octaves", "octave_scale"]),
+    ("Output", ["output", "keep_octaves", "quiet"]),
+    ("Performance and limits", ["device", "precision", "tile_size", "max_pixels", "use_ray", "ray_address",
+                                "ray_cpus"]),
+    ("Reproducibility", ["seed", "like"]),
+]
 
 
-@cli.command()
-@click.argument("input_path", metavar="INPUT", required=False, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Output image [default: INPUT_dream.png].")
+@cli.command(cls=GroupedCommand, groups=GROUPS)
+@click.argument("input_path", metavar="[INPUT]", required=False, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Output image (.png, .jpg, .webp, .tif), or a folder to put it in [default: INPUT_dream.png].")
 @click.option("--example", type=click.Choice(EXAMPLE_PHOTOS), help="Dream a bundled photo instead of INPUT.")
 @click.option("--model", default=_DEFAULTS["model"], show_default=True, help="Model name (see 'deepdreamer models').")
 @click.option("--preset", help="Named preset of the model (see 'deepdreamer models') [default: its first].")
@@ -70,20 +85,21 @@ _IMAGE_OPTIONS = ("guide", "mask")
               help="bf16: faster on GPUs and CPUs with BF16 units, slower elsewhere.")
 @click.option("--weights", type=click.Path(path_type=Path),
               help="Checkpoint file to load instead of the model's standard weights.")
-@click.option("--save-octaves", is_flag=True, help="Also write each octave's image as OUTPUT_at_scale_WxH.png.")
+@click.option("--save-octaves", "keep_octaves", is_flag=True,
+              help="Also write each octave's image, named after OUTPUT: OUTPUT_at_scale_WxH.")
 @like_option("dream's image")
 @ray_options
-@click.option("--max-pixels", type=int, default=DEFAULT_MAX_PIXELS, show_default=True,
-              help="Refuse larger images (a guard against decompression bombs).")
+@max_pixels_option
 @quiet_option
 @click.pass_context
 def dream(ctx: click.Context, input_path: Path | None, output: Path | None, example: str | None,
-          save_octaves: bool, like: Path | None, max_pixels: int, quiet: bool, use_ray: bool, ray_address: str | None,
+          keep_octaves: bool, like: Path | None, max_pixels: int, quiet: bool, use_ray: bool, ray_address: str | None,
           ray_cpus: int, **options: Any) -> None:
-    """Dream INPUT (any image Pillow reads, or a folder of them) into OUTPUT, with the seed's octave algorithm.
+    """Dream INPUT (any image Pillow reads, or a folder of them), or a bundled photo (--example), into OUTPUT,
+    with the seed's octave algorithm. Options not given come from the model's preset ('deepdreamer models').
 
     A folder is dreamed photo by photo into the folder OUTPUT [default: INPUT_dreams], in natural order; run the
-    same command again after an interruption to go on where it stopped.
+    same command again after an interruption to go on where it stopped (--ray: on a Ray cluster).
     """
     from ..images import check_output_path, read_image, write_image
 
@@ -95,34 +111,35 @@ def dream(ctx: click.Context, input_path: Path | None, output: Path | None, exam
         raise DeepDreamError("give an INPUT image (or --example NAME for a bundled photo)")
     recorded: set[str] = set()
     if like is not None:
-        recorded = apply_like(like, read_image(like, max_pixels).params, records.DREAM, options, given(ctx))
+        recorded = apply_like(like, read_image(like, max_pixels, limit_hint=MAX_PIXELS_HINT).params, records.DREAM,
+                              options, given(ctx))
     if input_path.is_dir():
-        if save_octaves:
+        if keep_octaves:
             raise DeepDreamError("--save-octaves is for one photo, not a folder")
         ray = ray_settings(use_ray, ray_address, ray_cpus)
         _dream_folder(input_path, output or Path(f"{input_path.name}_dreams"), options, max_pixels, quiet, ray)
         return
     if use_ray or ray_address:
         raise DeepDreamError("--ray dreams a folder of photos (or a video): give a folder as INPUT")
-    output = output or Path(f"{input_path.stem}_dream.png")
+    output = output_path(output, Path(f"{input_path.stem}_dream.png"))
     paths = {key: Path(options.pop(key)) for key in _IMAGE_OPTIONS if options[key] is not None}
     inputs = [input_path, *paths.values(), *([like] if like is not None else [])]
     check_output_path(output, inputs)
-    picture = read_image(input_path, max_pixels=max_pixels)
+    picture = read_image(input_path, max_pixels=max_pixels, limit_hint=MAX_PIXELS_HINT)
     for key, path in paths.items():
         if key in recorded and not path.exists():
             raise DeepDreamError(f"{path}: no such file (the {key} recorded in {like}; give --{key} FILE for another)")
-        options[key] = read_image(path, max_pixels=max_pixels)
+        options[key] = read_image(path, max_pixels=max_pixels, limit_hint=MAX_PIXELS_HINT)
     bar = ProgressBar(enabled=not quiet)
     try:
         with stop_on_interrupt() as stop:
-            result = dream_function(picture, **options, keep_octaves=save_octaves, progress=bar, stop=stop)
+            result = dream_function(picture, **options, keep_octaves=keep_octaves, progress=bar, stop=stop)
     finally:
         bar.close()
     if result.stopped:
         raise Interrupted
     octave_paths = [output.with_name(f"{output.stem}_at_scale_{w}x{h}{output.suffix}") for w, h in result.octave_sizes]
-    for path in octave_paths if save_octaves else []:
+    for path in octave_paths if keep_octaves else []:
         check_output_path(path, inputs)
     result.save(output)
     for path, image in zip(octave_paths, result.octave_images, strict=False):

@@ -9,53 +9,66 @@ import click
 from ..models import catalog
 from ..models.registry import DEFAULT_MODEL
 from .app import Interrupted, cli, stop_on_interrupt
-from .options import ProgressBar, quiet_option, seed_option
+from .help import HiddenArgument, positional_alias
+from .options import (
+    MAX_PIXELS_HINT,
+    ProgressBar,
+    device_option,
+    max_pixels_option,
+    output_path,
+    quiet_option,
+    seed_option,
+)
 
 
 @cli.command()
-@click.argument("model", default=DEFAULT_MODEL)
-@click.option("--preview", type=click.Path(path_type=Path),
+@click.argument("old_model", required=False, cls=HiddenArgument)  # the old spelling: layers MODEL
+@click.option("--model", default=DEFAULT_MODEL, show_default=True, help="Model name (see 'deepdreamer models').")
+@click.option("--preview", type=click.Path(path_type=Path), metavar="INPUT",
               help="Dream this photo once per layer (small, fast) and write the results as a captioned grid.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Grid image for --preview [default: PHOTO_layers_MODEL.png].")
+              help="Grid image for --preview, or a folder to put it in [default: INPUT_layers_MODEL.png].")
 @click.option("--size", type=click.IntRange(min=32), default=256, show_default=True,
               help="Longest side of each preview.")
 @click.option("--iterations", type=int, help="Ascent steps per octave of each preview [default: the model's preset].")
 @seed_option("Seed of the previews' jitter.", default=0)
+@device_option
+@max_pixels_option
 @quiet_option
-def layers(model: str, preview: Path | None, output: Path | None, size: int, iterations: int | None, seed: int,
-           quiet: bool) -> None:
+@click.pass_context
+def layers(ctx: click.Context, old_model: str | None, model: str, preview: Path | None, output: Path | None,
+           size: int, iterations: int | None, seed: int, device: str, max_pixels: int, quiet: bool) -> None:
     """List the layers of MODEL that can be dreamed on (name, channels, stride w.r.t. the input).
 
-    With --preview PHOTO, dream PHOTO once per layer instead and write the grid: what each depth does.
+    With --preview INPUT, dream INPUT once per layer instead and write the grid: what each depth does.
     """
+    model = positional_alias(ctx, "model", model, old_model)
     if preview is not None:
-        _preview_layers(model, preview, output, size, iterations, seed, quiet)
+        _preview_layers(model, preview, output, size, iterations, seed, device, max_pixels, quiet)
         return
-    found = catalog.entry(model)
-    default_layers = next(iter(found["presets"].values()))["layers"]
-    canonical = {alias: name for name, aliases, _, _ in found["layers"] for alias in [name, *aliases]}
-    preset = {canonical.get(name, name): weight for name, weight in default_layers.items()}
-    width = max(len(name) for name, *_ in found["layers"])
+    rows = catalog.list_layers(model)
+    default_layers = next(iter(catalog.entry(model)["presets"].values()))["layers"]
+    preset = {catalog.layer_info(model, name).name: weight for name, weight in default_layers.items()}
+    width = max(len(info.name) for info in rows)
     click.echo(f"{'layer':<{width}} {'channels':>8} {'stride':>6}  also known as")
-    for name, aliases, channels, stride in found["layers"]:
-        mark = f"  (default preset, weight {preset[name]:g})" if name in preset else ""
-        click.echo(f"{name:<{width}} {channels:>8} {stride:>6}  {', '.join(aliases)}{mark}")
+    for info in rows:
+        mark = f"  (default preset, weight {preset[info.name]:g})" if info.name in preset else ""
+        click.echo(f"{info.name:<{width}} {info.channels:>8} {info.stride:>6}  {', '.join(info.aliases)}{mark}")
 
 
 def _preview_layers(model: str, photo: Path, output: Path | None, size: int, iterations: int | None, seed: int,
-                    quiet: bool) -> None:
+                    device: str, max_pixels: int, quiet: bool) -> None:
     from ..exploration import layer_previews
     from ..images import check_output_path, read_image, write_image
 
-    output = output or Path(f"{photo.stem}_layers_{model}.png")
+    output = output_path(output, Path(f"{photo.stem}_layers_{model}.png"))
     check_output_path(output, [photo])
-    picture = read_image(photo)
+    picture = read_image(photo, max_pixels, limit_hint=MAX_PIXELS_HINT)
     bar = ProgressBar(enabled=not quiet)
     try:
         with stop_on_interrupt() as stop:
             previews = layer_previews(picture, model=model, side=size, seed=seed, iterations=iterations,
-                                      progress=bar, stop=stop)
+                                      device=device, progress=bar, stop=stop)
     finally:
         bar.close()
     if previews.stopped:

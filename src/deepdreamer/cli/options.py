@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from click.core import ParameterSource
 
-from .. import records
+from .. import checks, records
 from ..errors import DeepDreamError
+from ..settings import DEFAULT_MAX_PIXELS
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -24,9 +25,21 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: Seeds are 64-bit (torch's generators take no more); checked where the option is read.
-SEED_RANGE = click.IntRange(0, 2**63 - 1)
+#: Seeds: the API's rule (``checks.seed``), checked where the option is read.
+SEED_RANGE = click.IntRange(0, checks.MAX_SEED)
 FROM_PRESET = "default: the model's preset"
+
+
+class PositiveNumber(click.ParamType):
+    """A positive finite number: click's FloatRange lets ``nan`` through, which would switch a limit off."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        number = click.FLOAT.convert(value, param, ctx)
+        if not (math.isfinite(number) and number > 0):
+            self.fail(f"{value!r} is not a positive number", param, ctx)
+        return number
 
 
 def api_defaults(function: Callable[..., Any]) -> dict[str, Any]:
@@ -41,6 +54,21 @@ def seed_option(help: str = "Seed for anything random [default: drawn, recorded]
 
 device_option = click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda or mps.")
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+max_pixels_option = click.option(
+    "--max-pixels", type=click.IntRange(min=1), default=DEFAULT_MAX_PIXELS, show_default=True,
+    help="Refuse images with more pixels (a guard against decompression bombs).")
+#: What the commands pass to ``images.read_image``: the option that raises the pixel limit.
+MAX_PIXELS_HINT = "--max-pixels"
+
+
+def output_path(given: Path | None, default: Path) -> Path:
+    """Where ``-o`` says to write: a file, or an existing folder to put ``default``'s name in (``-o dreams/``).
+
+    Without ``-o``: ``default``. (Dreaming a folder of photos into a folder builds on this.)
+    """
+    if given is None:
+        return default
+    return given / default.name if given.is_dir() else given
 
 
 def ray_options(command: F) -> F:
@@ -78,7 +106,10 @@ def _layers_callback(_ctx: click.Context, _param: click.Parameter, specs: tuple[
 
 
 def parse_layers(specs: tuple[str, ...]) -> dict[str, float]:
-    """``("block8=1", "block10=0.5")`` -> ``{"block8": 1.0, "block10": 0.5}`` (a missing weight is 1)."""
+    """``("block8=1", "block10=0.5")`` -> ``{"block8": 1.0, "block10": 0.5}`` (a missing weight is 1).
+
+    A layer named twice is refused, not summed or overridden: either could be what was meant.
+    """
     weights: dict[str, float] = {}
     for spec in specs:
         name, _, weight = spec.partition("=")
@@ -89,6 +120,9 @@ def parse_layers(specs: tuple[str, ...]) -> dict[str, float]:
             raise DeepDreamError(f"--layer {spec!r}: expected NAME=WEIGHT with a number as WEIGHT") from None
         if not name or not math.isfinite(value):
             raise DeepDreamError(f"--layer {spec!r}: expected NAME=WEIGHT with a finite number as WEIGHT")
+        if name in weights:
+            raise DeepDreamError(f"--layer {name} is given twice ({weights[name]:g} and {value:g}); give each layer "
+                                 f"once (--layer {name}={weights[name] + value:g} for their sum)")
         weights[name] = value
     return weights
 

@@ -9,20 +9,31 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .registry import DEFAULT_MODEL, IMAGE, WAVEFORM, ModelSpec, Preset, list_models, model_spec, register_model
+from .catalog import list_layers
+from .registry import (
+    DEFAULT_MODEL,
+    IMAGE,
+    WAVEFORM,
+    LayerInfo,
+    ModelSpec,
+    Preset,
+    list_models,
+    model_spec,
+    register_model,
+)
 
 if TYPE_CHECKING:
-    from .base import LOGITS, DreamNet, LayerInfo
+    from .base import LOGITS, DreamNet
     from .inception_v3 import SEED_LAYER_MIX
     from .loader import load_model, resolve_device
 
 #: Names exported from modules that import torch, and those modules.
-_LAZY = {"LOGITS": ".base", "DreamNet": ".base", "LayerInfo": ".base", "SEED_LAYER_MIX": ".inception_v3",
+_LAZY = {"LOGITS": ".base", "DreamNet": ".base", "SEED_LAYER_MIX": ".inception_v3",
          "load_model": ".loader", "resolve_device": ".loader"}
 
 __all__ = [
     "DEFAULT_MODEL", "IMAGE", "LOGITS", "SEED_LAYER_MIX", "WAVEFORM", "DreamNet", "LayerInfo", "ModelSpec", "Preset",
-    "list_models", "load_model", "model_spec", "register_model", "resolve_device",
+    "list_layers", "list_models", "load_model", "model_spec", "register_model", "resolve_device",
 ]
 
 

@@ -4,28 +4,18 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from torch import Tensor, nn
 
 from ..errors import DeepDreamError
+from .registry import LayerInfo
 
 #: Name of the classifier's output (ImageNet logits, N x 1000) among a model's activations.
 LOGITS = "logits"
 #: Input side used to measure each layer's channels and stride (divisible by 32, small enough to be quick).
 _PROBE_SIDE = 320
-
-
-@dataclass(frozen=True)
-class LayerInfo:
-    """One dreamable layer: its name, other names that resolve to it, channels and stride w.r.t. the input."""
-
-    name: str
-    aliases: tuple[str, ...]
-    channels: int
-    stride: int
 
 
 class DreamNet(nn.Module):

@@ -1,6 +1,6 @@
 """The registry as data (``catalog.json``), for front ends that must answer without importing torch.
 
-``deepdreamer models``, ``layers MODEL`` and ``--help`` read the catalog; everything that runs a network
+``deepdreamer models``, ``layers``, ``list_layers()`` and ``--help`` read the catalog; everything that runs a network
 uses the live registry. The catalog is written from the registry at build time
 (``python -m deepdreamer.models.catalog``), and a test keeps the two equal.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import DeepDreamError
 from . import sources
-from .registry import suggest
+from .registry import DEFAULT_MODEL, LayerInfo, suggest
 
 CATALOG = Path(__file__).with_name("catalog.json")
 
@@ -51,6 +51,25 @@ def entry(name: str) -> dict[str, Any]:
     if name not in models:
         raise DeepDreamError(f"unknown model {name!r}; {suggest(name, list(models))}")
     return models[name]
+
+
+def list_layers(model: str = DEFAULT_MODEL) -> list[LayerInfo]:
+    """The layers of ``model`` that can be dreamed on, shallowest first: name, aliases, channels, stride.
+
+    Read from the catalog, so it answers at once, without torch (``deepdreamer layers`` prints the same).
+    """
+    return [LayerInfo(name, tuple(aliases), channels, stride) for name, aliases, channels, stride in
+            entry(model)["layers"]]
+
+
+def layer_info(model: str, name: str) -> LayerInfo:
+    """One layer of ``model``, by its name or an alias; a one-line error with suggestions otherwise."""
+    rows = list_layers(model)
+    for info in rows:
+        if name in (info.name, *info.aliases):
+            return info
+    raise DeepDreamError(f"unknown layer {name!r} for {model}; "
+                         f"{suggest(name, [known for info in rows for known in (info.name, *info.aliases)])}")
 
 
 def weights_source(name: str) -> sources.WeightsSource:

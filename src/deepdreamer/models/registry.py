@@ -30,6 +30,17 @@ ARCHITECTURES = ("efficientnet_lite", "inception_v3", "googlenet", "vgg", "resne
 
 
 @dataclass(frozen=True)
+class LayerInfo:
+    """One dreamable layer: its name, other names that resolve to it, channels, and stride w.r.t. the input
+    (how many input pixels one activation step spans: deeper layers see larger shapes)."""
+
+    name: str
+    aliases: tuple[str, ...]
+    channels: int
+    stride: int
+
+
+@dataclass(frozen=True)
 class Preset:
     """A look: the layer mix and the ascent settings chosen for it by looking at results."""
 
@@ -40,6 +51,9 @@ class Preset:
 
 @dataclass(frozen=True)
 class ModelSpec:
+    """A registered model: how to build it, where its weights come from, and its presets (the first is the
+    default). ``input`` says what it dreams: pictures (:data:`IMAGE`) or sound waves (:data:`WAVEFORM`)."""
+
     name: str
     description: str
     build: Callable[[], nn.Module]
@@ -52,6 +66,7 @@ class ModelSpec:
         return next(iter(self.presets))
 
     def preset(self, name: str | None) -> Preset:
+        """The preset called ``name`` (None: the default); a one-line error naming the choices otherwise."""
         name = name or self.default_preset
         if name not in self.presets:
             raise DeepDreamError(f"unknown preset {name!r} for {self.name}; choose from {', '.join(self.presets)}")
@@ -62,6 +77,7 @@ _REGISTRY: dict[str, ModelSpec] = {}
 
 
 def register_model(spec: ModelSpec) -> ModelSpec:
+    """Add a model to the registry (architecture modules call this when imported); returns ``spec``."""
     _REGISTRY[spec.name] = spec
     return spec
 
@@ -79,7 +95,12 @@ def list_models(pattern: str = "*", input: str | None = None) -> list[str]:
 
 
 def model_spec(name: str, input: str | None = None) -> ModelSpec:
-    """The model called ``name`` (of the ``input`` kind, if given); a one-line error with suggestions otherwise."""
+    """The model called ``name`` (of the ``input`` kind, if given); a one-line error with suggestions otherwise.
+
+    Its presets say what a dream with that model does by default (``model_spec("efficientnet_lite0").presets``);
+    looking a model up imports the architectures, and torch with them (:func:`deepdreamer.list_layers` and
+    ``deepdreamer models`` answer from the catalog instead).
+    """
     known = list_models(input=input)
     if name not in known:
         raise DeepDreamError(f"unknown model {name!r}; {suggest(name, known)}")
