@@ -159,7 +159,7 @@ def test_a_non_image_and_too_big_uploads_are_refused_and_nothing_is_kept(open_pa
 
 def test_two_sessions_share_the_device_and_the_second_sees_its_queue_place(open_page):
     first, second = open_page(), open_page()
-    for page, iterations in ((first, "12"), (second, "2")):
+    for page, iterations in ((first, "8"), (second, "2")):
         pick_example(page)
         fill(page, {**SHORT, "iterations": iterations})
     dream_until(first, RUNNING)
@@ -189,6 +189,9 @@ def test_closing_the_tab_stops_its_dream_and_removes_its_files(open_page, page_s
     while folder.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not folder.exists(), "the closed tab's files are still on the server"
+    root = page_server.workspace.root
+    assert [path for path in root.rglob("*") if path.is_file() and path.relative_to(root).parts[0] != "sessions"] \
+        == [], "files outside the sessions' folders (uploads are moved or deleted)"
 
 
 def test_repeat_restores_every_setting_of_a_downloaded_dream(open_page, tmp_path):

@@ -106,5 +106,7 @@ def test_other_records_are_refused():
         form.from_record(records.new_record(records.EXPLORE, {"explore_seed": 1, "photo": "x.jpg"}))
     with pytest.raises(DeepDreamError, match="not a picture model"):
         form.from_record(dream_record(model="crepe_tiny"))
+    with pytest.raises(DeepDreamError, match="preset 'dreamy'"):
+        form.from_record(dream_record(preset="dreamy"))
     with pytest.raises(DeepDreamError, match=r"seed=.*not valid"):
         form.from_record(dream_record(seed="7; rm -rf"))

@@ -106,4 +106,4 @@ def test_describe_and_duration():
     assert jobs.describe(jobs.Update(None)) == "starting (loading the model)"
     part = Progress("explore 3/6", 0, 1, 0, 0, math.nan, 1.0, 0.5)
     assert jobs.describe(jobs.Update(part)) == "explore 3/6 · 50% · 1.0 s left"
-    assert [jobs.duration(s) for s in (0.42, 12.4, 185)] == ["0.4 s", "12 s", "3 min 05 s"]
+    assert [jobs.duration(s) for s in (0.42, 12.4, 185)] == ["0.4 s", "12.4 s", "3 min 05 s"]

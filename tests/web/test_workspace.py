@@ -60,11 +60,15 @@ def test_bad_uploads_get_one_line_and_leave_nothing(workspace, data, message):
     assert [path for path in workspace.root.rglob("*") if path.is_file()] == []
 
 
-def test_files_outside_the_workspace_are_not_read(workspace, tmp_path):
+def test_only_uploads_are_read_never_other_files(workspace, tmp_path):
     outside = tmp_path / "secret.png"
     outside.write_bytes(png((10, 10)))
-    with pytest.raises(DeepDreamError, match="not uploaded to this page"):
-        workspace.check_upload(outside)
+    kept = workspace.session("other").keep(dd.read_image(dd.example_path("chelsea")), "photo")
+    for path in (outside, kept, workspace.root / "upload.png"):
+        path.write_bytes(png((10, 10)))
+        with pytest.raises(DeepDreamError, match="not uploaded to this page"):
+            workspace.check_upload(path)
+        assert path.exists()
 
 
 def test_only_the_newest_previews_stay(workspace):
@@ -74,14 +78,30 @@ def test_only_the_newest_previews_stay(workspace):
     assert paths[-1].suffix == ".jpg"
 
 
+def test_stop_reaches_every_job_of_the_session_running_or_queued(workspace):
+    session = workspace.session("s")
+    session.new_job()
+    session.new_job()
+    running = session.start_job()
+    session.stop()
+    queued = session.start_job()
+    assert running.is_set() and queued.is_set()
+    session.end_job(running)
+    session.end_job(queued)
+    session.new_job()
+    assert not session.start_job().is_set()  # a new job after Stop runs
+
+
 def test_a_closed_session_stops_its_job_and_loses_its_files_and_closing_removes_everything(workspace):
     session = workspace.session("closing")
-    stop = session.new_job()
+    session.new_job()
+    stop = session.start_job()
     session.keep(dd.read_image(dd.example_path("chelsea")), "photo")
     other = workspace.session("staying")
     other.keep(dd.read_image(dd.example_path("coffee")), "photo")
     workspace.end("closing")
     assert stop.is_set() and not session.folder.exists() and other.folder.exists()
     assert workspace.session("closing") is not session  # a reload gets a new, empty session
+    other_job = other.start_job()
     workspace.close()
-    assert not workspace.root.exists() and other.stop.is_set()
+    assert not workspace.root.exists() and other_job.is_set()

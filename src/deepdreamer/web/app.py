@@ -30,17 +30,21 @@ QUICK: dict[str, Any] = {"queue": False, "show_progress": "hidden"}
 #: can show a toast, but not in the device's, so a running dream does not delay them either.
 TALKING: dict[str, Any] = {"show_progress": "hidden", "concurrency_limit": None}
 TITLE = "deepdreamer"
+#: The status line; and Gradio's pulsing border on a running job's outputs held still: browsers without a GPU
+#: (headless, remote desktops) repaint it all the time, which took CPU from the dream on a 2-core machine.
 CSS = """
 .dd-status { display: flex; gap: .6em; align-items: center; min-height: 1.6em; }
 .dd-status progress { width: 9em; }
 .dd-error span { color: var(--error-text-color); }
 .dd-stopped span { font-weight: 600; }
+.generating { animation: none !important; }
 """
 
 
 def build(workspace: Workspace, *, device: str = "auto", preview_every: float = jobs.PREVIEW_EVERY) -> gr.Blocks:
-    """The page, for ``launch()``; its files go into ``workspace``."""
+    """The page, for ``launch()``; its files go into ``workspace``. The default model starts loading now."""
     page = handlers.Page(workspace, device, preview_every)
+    page.warm_up()
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.Markdown("## deepdreamer\nDeepDream a photo: upload one (or pick a bundled one), choose a model and what "
                     "to dream, press Dream. Dreams run on the server, one at a time.")

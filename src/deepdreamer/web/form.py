@@ -134,7 +134,10 @@ def from_record(record: Mapping[str, Any]) -> Restored:
     model = options.get("model", "")
     if model not in models:
         raise DeepDreamError(f"it was dreamed with {model!r}, which is not a picture model of this page")
-    values = {**preset_values(model, options.get("preset")), "model": model, "size": 0,
+    preset = options.get("preset")
+    if preset is not None and preset not in choices.presets(model):
+        raise DeepDreamError(f"it was dreamed with the preset {preset!r}, which {model} does not have here")
+    values = {**preset_values(model, preset), "model": model, "size": 0,
               "seed": str(options.get("seed", "")), "keep_colors": options.get("keep_colors", False),
               "precision": options.get("precision", "fp32")}
     values.update({name: options[name] for name in SETTINGS if name in options})

@@ -8,6 +8,7 @@ toasts (``gr.Warning``) and in the status line; nothing else of the server's (pa
 
 from __future__ import annotations
 
+import contextlib
 import html
 import secrets
 import threading
@@ -20,6 +21,7 @@ import gradio as gr
 from ..errors import DeepDreamError
 from ..examples import example_path
 from ..images import Picture, read_image, shrink
+from ..models.registry import DEFAULT_MODEL
 from . import choices, form, jobs
 from .workspace import Session, Workspace
 
@@ -42,6 +44,18 @@ class Page:
         self.device = device
         self.preview_every = preview_every
         self.device_lock = threading.Lock()  # jobs a closed tab left behind finish their step before the next
+
+    def warm_up(self) -> None:
+        """Import torch and load the default model in the background, holding the device (a dream asked for
+        meanwhile waits rather than loading it twice): the first visitor's dream starts at once."""
+
+        def load() -> None:
+            from ..models import load_model
+
+            with self.device_lock, contextlib.suppress(DeepDreamError):  # weights missing: a dream will say so
+                load_model(DEFAULT_MODEL, device=self.device)
+
+        threading.Thread(target=load, name="deepdreamer-web-warm-up", daemon=True).start()
 
     def session(self, request: gr.Request) -> Session:
         return self.workspace.session(request.session_hash or "")
@@ -119,15 +133,15 @@ class Page:
 
     # --- dreaming ------------------------------------------------------------------------------------------
 
-    def prepare(self, values: Mapping[str, Any], request: gr.Request, need_photo: bool = True) -> str:
-        """Checks done before a job joins the queue, so a typo is not told after a wait; a new stop event."""
+    def prepare(self, values: Mapping[str, Any], request: gr.Request) -> str:
+        """Checks done before a job joins the queue, so a typo is not told after a wait."""
         session = self.session(request)
         try:
             _check_model(values["model"])
             form.to_options(values)
         except DeepDreamError as exc:
             raise refusal(str(exc)) from None
-        if need_photo and session.photo is None:
+        if session.photo is None:
             raise refusal("upload a photo, or pick a bundled one, first")
         session.new_job()
         return status("in the queue for the device")
@@ -137,12 +151,11 @@ class Page:
         from ..api import dream
 
         session = self.session(request)
-        options = form.to_options(values)
-        pictures = self._pictures(session, values["size"])
 
         def work(progress: Any, stop: threading.Event) -> DreamResult:
-            return dream(pictures["photo"], **options, **{key: pictures[key].image for key in ("guide", "mask")
-                                                          if key in pictures},
+            pictures = self._pictures(session, values["size"])
+            return dream(pictures["photo"], **form.to_options(values),
+                         **{key: pictures[key].image for key in ("guide", "mask") if key in pictures},
                          device=self.device, progress=progress, stop=stop)
 
         for item in self._run(work, session):
@@ -166,27 +179,25 @@ class Page:
         from ..exploration import explore
 
         session = self.session(request)
-        settings = _settings(form.to_options(values))
-        photo = self._pictures(session, 0)["photo"]
-        chosen = form.parse_seed(seed)
-        explore_seed = secrets.randbelow(2**31) if chosen is None else chosen
+        drawn = secrets.randbelow(2**31)  # for an empty seed box
 
         def work(progress: Any, stop: threading.Event) -> DreamSet:
-            return explore(photo, int(count), seed=explore_seed, side=int(size), device=self.device, progress=progress,
-                           stop=stop, **settings)
+            chosen = form.parse_seed(seed)
+            return explore(self._pictures(session, 0)["photo"], int(count), seed=drawn if chosen is None else chosen,
+                           side=int(size), device=self.device, progress=progress, stop=stop,
+                           **_settings(form.to_options(values)))
 
-        yield from self._grid(work, session, f"explore seed {explore_seed}")
+        yield from self._grid(work, session, f"explore seed {(seed or '').strip() or drawn}")
 
     def layer_previews(self, values: Mapping[str, Any], size: int, request: gr.Request) -> Iterator[list[Any]]:
         """One small dream per layer of the model, shallowest first. Outputs: status, grid."""
         from ..exploration import layer_previews
 
         session = self.session(request)
-        settings = _settings(form.to_options(values))
-        photo = self._pictures(session, 0)["photo"]
 
         def work(progress: Any, stop: threading.Event) -> DreamSet:
-            return layer_previews(photo, side=int(size), device=self.device, progress=progress, stop=stop, **settings)
+            return layer_previews(self._pictures(session, 0)["photo"], side=int(size), device=self.device,
+                                  progress=progress, stop=stop, **_settings(form.to_options(values)))
 
         yield from self._grid(work, session, "layer previews")
 
@@ -211,11 +222,11 @@ class Page:
 
     def _run(self, work: jobs.Work, session: Session) -> Iterator[str | jobs.Update | jobs.Finished]:
         """The job's updates, or a status line for a job stopped before it started or failed."""
-        stop = session.stop
-        if stop.is_set():
-            yield status("stopped before it started", kind="stopped")
-            return
+        stop = session.start_job()
         try:
+            if stop.is_set():
+                yield status("stopped before it started", kind="stopped")
+                return
             yield from jobs.run(work, stop, self.device_lock, preview_every=self.preview_every)
         except DeepDreamError as exc:
             warn(str(exc))
@@ -223,11 +234,14 @@ class Page:
         except Exception as exc:  # a bug: the server's log has the details, the page one line
             traceback.print_exc()
             yield status(f"failed: {type(exc).__name__} (see the server's log)", kind="error")
+        finally:
+            session.end_job(stop)
 
     def _pictures(self, session: Session, size: int | None) -> dict[str, Picture]:
-        """The session's photo (shrunk to ``size`` on its longest side unless 0), guide and mask, read again."""
+        """The session's photo (shrunk to ``size`` on its longest side unless 0), guide and mask, read again
+        (in the job's thread: an error there becomes the job's message)."""
         if session.photo is None:
-            raise refusal("upload a photo, or pick a bundled one, first")
+            raise DeepDreamError("upload a photo, or pick a bundled one, first")
         pictures = {key: read_image(path) for key in ("photo", "guide", "mask")
                     if (path := getattr(session, key)) is not None}
         photo = pictures["photo"]
@@ -236,7 +250,7 @@ class Page:
         return pictures
 
     def stop(self, request: gr.Request) -> None:
-        self.session(request).stop.set()
+        self.session(request).stop()
 
     def ended(self, request: gr.Request) -> None:
         """The tab was closed (Gradio noticed the heartbeat stop): its job stops, its files go."""
@@ -262,6 +276,8 @@ class Page:
     def pick(self, event: gr.SelectData, request: gr.Request) -> list[Any]:
         """A click on a grid dream: its settings into the form (the full photo: size 0), then the Dream tab."""
         session = self.session(request)
+        if not 0 <= event.index < len(session.gallery):
+            raise refusal("that grid is gone: run it again")
         result = session.gallery[event.index]
         return restore_outputs(form.from_record(result.params), f"dreaming the whole photo like grid dream "
                                                                 f"{event.index + 1}")

@@ -29,7 +29,7 @@ T = TypeVar("T")
 #: ~5 ms to convert, ~5 ms to write as JPEG), so a picture a second keeps that far below 1%.
 PREVIEW_EVERY = 1.0
 #: Seconds between updates sent to the page (status text; a picture only when a new one was taken).
-TICK = 0.25
+TICK = 0.5
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def describe(update: Update) -> str:
     """One line about a running job: stage, octave, size, step, loss, share done, time left."""
     record = update.record
     if update.waiting:
-        return "waiting for the device: the previous job is finishing"
+        return "waiting for the device: the model is loading, or the last job is ending"
     if record is None:
         return "starting (loading the model)"
     height, width = record.shape
@@ -143,10 +143,8 @@ def describe(update: Update) -> str:
 
 
 def duration(seconds: float) -> str:
-    """``0.4 s``, ``12 s``, ``3 min 05 s``."""
-    if seconds < 10:
-        return f"{seconds:.1f} s"
+    """``0.4 s``, ``12.3 s``, ``3 min 05 s``."""
     if seconds < 60:
-        return f"{seconds:.0f} s"
+        return f"{seconds:.1f} s"
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes} min {rest:02d} s"

@@ -34,6 +34,8 @@ DEFAULT_MAX_PIXELS = 40_000_000
 #: Live previews kept per session: the newest few, so the browser can still fetch the one it was just sent.
 PREVIEWS_KEPT = 3
 PREVIEW_QUALITY = 90
+#: The sub-folder of the sessions' folders (beside it, Gradio puts each upload in a folder of its own).
+SESSIONS = "sessions"
 
 
 @dataclass(frozen=True)
@@ -44,26 +46,46 @@ class UploadLimits:
 
 @dataclass
 class Session:
-    """One browser session: its folder, the pictures it chose, its last gallery, and its current job's stop."""
+    """One browser session: its folder, the pictures it chose, its last gallery, and its jobs' stop events."""
 
     folder: Path
-    stop: threading.Event = field(default_factory=threading.Event)
     photo: Path | None = None
     guide: Path | None = None
     mask: Path | None = None
     gallery: list[DreamResult] = field(default_factory=list)  # the last explore's or layer previews' dreams
     _numbers: itertools.count = field(default_factory=lambda: itertools.count(1))
     _previews: list[Path] = field(default_factory=list)
+    _queued: list[threading.Event] = field(default_factory=list)  # jobs asked for, not started yet
+    _running: list[threading.Event] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def new_file(self, stem: str, suffix: str) -> Path:
         """A fresh server-chosen name in the session's folder: ``dream-7.png``."""
         self.folder.mkdir(parents=True, exist_ok=True)
         return self.folder / f"{stem}-{next(self._numbers)}{suffix}"
 
-    def new_job(self) -> threading.Event:
-        """A stop event for the next job (Stop pressed while it waits in the queue still reaches it)."""
-        self.stop = threading.Event()
-        return self.stop
+    def new_job(self) -> None:
+        """A job joins the queue: Stop pressed while it waits still reaches it."""
+        with self._lock:
+            self._queued.append(threading.Event())
+
+    def start_job(self) -> threading.Event:
+        """A job starts: its stop event (the oldest asked for; a fresh one for a caller that skipped the page)."""
+        with self._lock:
+            event = self._queued.pop(0) if self._queued else threading.Event()
+            self._running.append(event)
+        return event
+
+    def end_job(self, event: threading.Event) -> None:
+        with self._lock:
+            self._running.remove(event)
+
+    def stop(self) -> None:
+        """Stop every job of this session, running or waiting (a tab may have a dream running and an explore
+        queued: Stop ends both)."""
+        with self._lock:
+            for event in (*self._queued, *self._running):
+                event.set()
 
     def keep(self, picture: Picture, stem: str) -> Path:
         """Write a checked picture as PNG under a server name (upright, 8-bit, its colour profile kept)."""
@@ -94,7 +116,7 @@ class Workspace:
     def session(self, key: str) -> Session:
         with self._lock:
             if key not in self._sessions:
-                self._sessions[key] = Session(self.root / "sessions" / secrets.token_hex(8))
+                self._sessions[key] = Session(self.root / SESSIONS / secrets.token_hex(8))
             return self._sessions[key]
 
     def end(self, key: str) -> None:
@@ -102,7 +124,7 @@ class Workspace:
         with self._lock:
             session = self._sessions.pop(key, None)
         if session is not None:
-            session.stop.set()
+            session.stop()
             shutil.rmtree(session.folder, ignore_errors=True)
 
     def close(self) -> None:
@@ -110,7 +132,7 @@ class Workspace:
         with self._lock:
             sessions, self._sessions = list(self._sessions.values()), {}
         for session in sessions:
-            session.stop.set()
+            session.stop()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def check_upload(self, upload: str | Path, what: str = "photo") -> Picture:
@@ -119,15 +141,23 @@ class Workspace:
         Returns the picture (with the record in its metadata, if any); a one-line error the page shows otherwise.
         """
         source = Path(upload)
+        if not self._is_upload(source):  # named by a client calling the API: not ours to read or delete
+            raise DeepDreamError(f"the {what} was not uploaded to this page")
         try:
-            if not source.resolve().is_relative_to(self.root.resolve()):
-                raise DeepDreamError(f"the {what} was not uploaded to this page")
             return self._decode(source, what)
         finally:
             source.unlink(missing_ok=True)
             if source.parent != self.root:  # Gradio puts each upload in a folder of its own
                 with contextlib.suppress(OSError):  # another client's upload may share it
                     source.parent.rmdir()
+
+    def _is_upload(self, path: Path) -> bool:
+        """Gradio's uploads are ROOT/HASH/NAME; anything else (a session's files) is not for a client to name."""
+        try:
+            parts = path.resolve().relative_to(self.root.resolve()).parts
+        except ValueError:
+            return False
+        return len(parts) == 2 and parts[0] != SESSIONS
 
     def _decode(self, source: Path, what: str) -> Picture:
         size = source.stat().st_size
