@@ -227,7 +227,8 @@ class Page:
             if stop.is_set():
                 yield status("stopped before it started", kind="stopped")
                 return
-            yield from jobs.run(work, stop, self.device_lock, preview_every=self.preview_every)
+            yield from jobs.run(work, stop, self.device_lock, preview_every=self.preview_every,
+                                tick=min(jobs.TICK, self.preview_every or jobs.TICK))
         except DeepDreamError as exc:
             warn(str(exc))
             yield status(str(exc), kind="error")
