@@ -12,6 +12,7 @@ INSTANT = {
     "help": ["--help"],
     "dream help": ["dream", "--help"],
     "audio help": ["audio", "--help"],
+    "serve help": ["serve", "--help"],
     "models": ["models"],
     "layers": ["layers", "--model", "inception_v3"],
     "layers, old spelling": ["layers", "inception_v3"],
@@ -29,11 +30,11 @@ INSTANT = {
 
 
 @pytest.mark.parametrize("case", list(INSTANT))
-def test_instant_commands_do_not_import_torch(case, tmp_path):
+def test_instant_commands_do_not_import_torch_or_gradio(case, tmp_path):
     code = ("import json, sys; from deepdreamer.cli import main; status = main(json.loads(sys.argv[1])); "
-            "print(json.dumps([status, 'torch' in sys.modules]))")
+            "print(json.dumps([status, 'torch' in sys.modules, 'gradio' in sys.modules]))")
     run = subprocess.run([sys.executable, "-c", code, json.dumps(INSTANT[case])], capture_output=True, text=True,
                          cwd=tmp_path, timeout=60)
-    status, imported_torch = json.loads(run.stdout.splitlines()[-1])
-    assert not imported_torch
+    status, imported_torch, imported_gradio = json.loads(run.stdout.splitlines()[-1])
+    assert not imported_torch and not imported_gradio
     assert status == (0 if "help" in case or case.startswith(("models", "layers")) else 2), run.stderr

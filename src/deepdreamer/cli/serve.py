@@ -1,0 +1,52 @@
+"""``deepdreamer serve``: the web page (``pip install "deepdreamer[web]"``), on 127.0.0.1 unless told otherwise."""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import DeepDreamError
+from .app import cli
+from .options import device_option
+
+#: Defaults repeated from ``web.server``, ``web.workspace`` and ``web.jobs`` so that ``--help`` imports none
+#: of them (a test keeps them equal).
+DEFAULT_PORT = 7860
+DEFAULT_MAX_UPLOAD_MB = 20
+DEFAULT_MAX_PIXELS = 40_000_000
+DEFAULT_PREVIEW_EVERY = 1.0
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True,
+              help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but a loopback address needs --auth.")
+@click.option("--auth", metavar="USER:PASSWORD", envvar="DEEPDREAMER_AUTH",
+              help="Ask for this user name and password (also read from $DEEPDREAMER_AUTH, which keeps it out of "
+                   "the process list).")
+@click.option("--share", is_flag=True, help="Also open a public share link through Gradio's relay (needs --auth).")
+@device_option
+@click.option("--max-upload-mb", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_MAX_UPLOAD_MB,
+              show_default=True, help="Largest upload accepted, in megabytes.")
+@click.option("--max-pixels", type=click.IntRange(min=1), default=DEFAULT_MAX_PIXELS, show_default=True,
+              help="Largest image accepted, in pixels (width x height).")
+@click.option("--preview-every", type=click.FloatRange(min=0), default=DEFAULT_PREVIEW_EVERY,
+              show_default=True, help="Seconds between live pictures of a running dream.")
+def serve(port: int, host: str, auth: str | None, share: bool, device: str, max_upload_mb: float, max_pixels: int,
+          preview_every: float) -> None:
+    """Serve a web page to dream in: upload, watch it dream, stop, compare, download, repeat, explore.
+
+    One dream runs at a time; the others wait in a queue and see their place. Files live in the server's own
+    temporary folder and go when the tab is closed and when the server stops (Ctrl-C).
+    """
+    try:
+        from ..web import server
+        from ..web.workspace import UploadLimits
+    except ImportError as exc:  # gradio is an extra
+        raise DeepDreamError(f"the page needs the web extra: pip install \"deepdreamer[web]\" ({exc.name} is "
+                             "missing)") from None
+    options = server.ServeOptions(host=host, port=port, auth=None if auth is None else server.parse_auth(auth),
+                                  share=share, device=device,
+                                  limits=UploadLimits(round(max_upload_mb * 1_000_000), max_pixels),
+                                  preview_every=preview_every)
+    server.serve_forever(options, announce=lambda line: click.echo(line, err=True))

@@ -1,0 +1,182 @@
+"""The server's own temporary folder, one sub-folder per browser session, and the checks every upload passes.
+
+Everything the server writes lives under one folder made at start (Gradio's uploads and cache too: the
+server points ``GRADIO_TEMP_DIR`` at it), is named by the server (``photo-3.png``, never the client's file
+name), goes when its session ends (the tab is closed) and all of it when the server stops. An upload is
+decoded completely before anything is kept, and the client's copy is deleted whether it passed or not: a
+non-image, truncated or too-big upload leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import secrets
+import shutil
+import tempfile
+import threading
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PIL import Image, UnidentifiedImageError
+
+from ..errors import DeepDreamError
+from ..images import Picture, read_image, write_image
+
+if TYPE_CHECKING:
+    from ..api import DreamResult
+
+#: Defaults of ``deepdreamer serve --max-upload-mb / --max-pixels``: a phone photo passes, a bomb does not.
+DEFAULT_MAX_UPLOAD_MB = 20
+DEFAULT_MAX_PIXELS = 40_000_000
+#: Live previews kept per session: the newest few, so the browser can still fetch the one it was just sent.
+PREVIEWS_KEPT = 3
+PREVIEW_QUALITY = 90
+#: The sub-folder of the sessions' folders (beside it, Gradio puts each upload in a folder of its own).
+SESSIONS = "sessions"
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    max_bytes: int = DEFAULT_MAX_UPLOAD_MB * 1_000_000
+    max_pixels: int = DEFAULT_MAX_PIXELS
+
+
+@dataclass
+class Session:
+    """One browser session: its folder, the pictures it chose, its last gallery, and its jobs' stop events."""
+
+    folder: Path
+    photo: Path | None = None
+    guide: Path | None = None
+    mask: Path | None = None
+    gallery: list[DreamResult] = field(default_factory=list)  # the last explore's or layer previews' dreams
+    _numbers: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _previews: list[Path] = field(default_factory=list)
+    _queued: list[threading.Event] = field(default_factory=list)  # jobs asked for, not started yet
+    _running: list[threading.Event] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def new_file(self, stem: str, suffix: str) -> Path:
+        """A fresh server-chosen name in the session's folder: ``dream-7.png``."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return self.folder / f"{stem}-{next(self._numbers)}{suffix}"
+
+    def new_job(self) -> None:
+        """A job joins the queue: Stop pressed while it waits still reaches it."""
+        with self._lock:
+            self._queued.append(threading.Event())
+
+    def start_job(self) -> threading.Event:
+        """A job starts: its stop event (the oldest asked for; a fresh one for a caller that skipped the page)."""
+        with self._lock:
+            event = self._queued.pop(0) if self._queued else threading.Event()
+            self._running.append(event)
+        return event
+
+    def end_job(self, event: threading.Event) -> None:
+        with self._lock:
+            self._running.remove(event)
+
+    def stop(self) -> None:
+        """Stop every job of this session, running or waiting (a tab may have a dream running and an explore
+        queued: Stop ends both)."""
+        with self._lock:
+            for event in (*self._queued, *self._running):
+                event.set()
+
+    def keep(self, picture: Picture, stem: str) -> Path:
+        """Write a checked picture as PNG under a server name (upright, 8-bit, its colour profile kept)."""
+        path = self.new_file(stem, ".png")
+        write_image(path, picture.image, icc_profile=picture.icc_profile)
+        return path
+
+    def preview(self, image: Image.Image) -> Path:
+        """Write a live preview (JPEG: quick to encode and to send), dropping all but the newest few."""
+        path = self.new_file("preview", ".jpg")
+        image.convert("RGB").save(path, quality=PREVIEW_QUALITY)
+        self._previews.append(path)
+        while len(self._previews) > PREVIEWS_KEPT:
+            self._previews.pop(0).unlink(missing_ok=True)
+        return path
+
+
+class Workspace:
+    """The server's temporary folder and its sessions, keyed by Gradio's session hash (a client's string, so it
+    only ever looks a session up: folder names are the server's own)."""
+
+    def __init__(self, limits: UploadLimits | None = None, parent: Path | None = None) -> None:
+        self.limits = limits or UploadLimits()
+        self.root = Path(tempfile.mkdtemp(prefix="deepdreamer-web-", dir=parent))
+        self._sessions: dict[str, Session] = {}
+        self._lock = threading.Lock()
+
+    def session(self, key: str) -> Session:
+        with self._lock:
+            if key not in self._sessions:
+                self._sessions[key] = Session(self.root / SESSIONS / secrets.token_hex(8))
+            return self._sessions[key]
+
+    def end(self, key: str) -> None:
+        """The tab was closed: stop its job and remove its files."""
+        with self._lock:
+            session = self._sessions.pop(key, None)
+        if session is not None:
+            session.stop()
+            shutil.rmtree(session.folder, ignore_errors=True)
+
+    def close(self) -> None:
+        """The server stops: stop every job, remove the whole folder."""
+        with self._lock:
+            sessions, self._sessions = list(self._sessions.values()), {}
+        for session in sessions:
+            session.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def check_upload(self, upload: str | Path, what: str = "photo") -> Picture:
+        """Decode an uploaded file completely within the limits, then delete the client's copy either way.
+
+        Returns the picture (with the record in its metadata, if any); a one-line error the page shows otherwise.
+        """
+        source = Path(upload)
+        if not self._is_upload(source):  # named by a client calling the API: not ours to read or delete
+            raise DeepDreamError(f"the {what} was not uploaded to this page")
+        try:
+            return self._decode(source, what)
+        finally:
+            source.unlink(missing_ok=True)
+            if source.parent != self.root:  # Gradio puts each upload in a folder of its own
+                with contextlib.suppress(OSError):  # another client's upload may share it
+                    source.parent.rmdir()
+
+    def _is_upload(self, path: Path) -> bool:
+        """Gradio's uploads are ROOT/HASH/NAME; anything else (a session's files) is not for a client to name."""
+        try:
+            parts = path.resolve().relative_to(self.root.resolve()).parts
+        except ValueError:
+            return False
+        return len(parts) == 2 and parts[0] != SESSIONS
+
+    def _decode(self, source: Path, what: str) -> Picture:
+        size = source.stat().st_size
+        if size > self.limits.max_bytes:
+            raise DeepDreamError(f"the {what} is {size / 1e6:.1f} MB, above this page's limit of "
+                                 f"{self.limits.max_bytes / 1e6:g} MB")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                with Image.open(source) as header:  # reads the size only
+                    width, height = header.size
+        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+            raise DeepDreamError(f"the {what} is not an image this page can read (PNG, JPEG, WebP, ...)") from None
+        if width * height > self.limits.max_pixels:
+            raise DeepDreamError(f"the {what} is {width}x{height}, {width * height / 1e6:.1f} megapixels, above this "
+                                 f"page's limit of {self.limits.max_pixels / 1e6:g}")
+        try:
+            return read_image(source, max_pixels=self.limits.max_pixels)
+        except DeepDreamError as exc:  # truncated or corrupt: name the upload, not the server's path
+            reason = str(exc).removeprefix(f"{source}: ")
+            raise DeepDreamError(f"the {what} cannot be read: {reason}") from None
+

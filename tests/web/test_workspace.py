@@ -1,0 +1,107 @@
+"""The server's temporary folder: uploads checked completely, named by the server, removed with the session."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+import deepdreamer as dd
+from deepdreamer.errors import DeepDreamError
+from deepdreamer.web.workspace import PREVIEWS_KEPT, UploadLimits, Workspace
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    made = Workspace(UploadLimits(max_bytes=100_000, max_pixels=500_000), parent=tmp_path)
+    yield made
+    made.close()
+
+
+def uploaded(workspace: Workspace, data: bytes, name: str = "Client's photo.png"):
+    """A file where Gradio puts an upload: a folder of its own, the client's name."""
+    folder = workspace.root / "0123abcd"
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+def png(size: tuple[int, int]) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (10, 200, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_an_upload_is_decoded_kept_under_a_server_name_and_the_clients_copy_deleted(workspace):
+    upload = uploaded(workspace, dd.example_path("chelsea").read_bytes(), "my cat (1).jpg")
+    picture = workspace.check_upload(upload)
+    assert picture.image.size == (451, 300)
+    assert not upload.exists() and not upload.parent.exists()
+    session = workspace.session("browser-hash")
+    kept = session.keep(picture, "photo")
+    assert kept.parent == session.folder and kept.name == "photo-1.png"
+    assert session.folder.parent == workspace.root / "sessions" and "browser-hash" not in str(session.folder)
+    assert workspace.session("browser-hash") is session
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"hello, not a picture", "not an image this page can read"),
+    (png((1000, 600)), "1000x600, 0.6 megapixels, above this page's limit of 0.5"),
+    (dd.example_path("coffee").read_bytes()[:30_000], "cannot be read: truncated"),
+    (b"\x89PNG" + bytes(200_000), "0.2 MB, above this page's limit of 0.1 MB"),
+])
+def test_bad_uploads_get_one_line_and_leave_nothing(workspace, data, message):
+    upload = uploaded(workspace, data)
+    with pytest.raises(DeepDreamError, match=message) as refused:
+        workspace.check_upload(upload)
+    assert str(upload) not in str(refused.value)  # the server's paths stay on the server
+    assert [path for path in workspace.root.rglob("*") if path.is_file()] == []
+
+
+def test_only_uploads_are_read_never_other_files(workspace, tmp_path):
+    outside = tmp_path / "secret.png"
+    outside.write_bytes(png((10, 10)))
+    kept = workspace.session("other").keep(dd.read_image(dd.example_path("chelsea")), "photo")
+    for path in (outside, kept, workspace.root / "upload.png"):
+        path.write_bytes(png((10, 10)))
+        with pytest.raises(DeepDreamError, match="not uploaded to this page"):
+            workspace.check_upload(path)
+        assert path.exists()
+
+
+def test_only_the_newest_previews_stay(workspace):
+    session = workspace.session("s")
+    paths = [session.preview(Image.new("RGB", (8, 8))) for _ in range(PREVIEWS_KEPT + 2)]
+    assert [path.exists() for path in paths] == [False, False] + [True] * PREVIEWS_KEPT
+    assert paths[-1].suffix == ".jpg"
+
+
+def test_stop_reaches_every_job_of_the_session_running_or_queued(workspace):
+    session = workspace.session("s")
+    session.new_job()
+    session.new_job()
+    running = session.start_job()
+    session.stop()
+    queued = session.start_job()
+    assert running.is_set() and queued.is_set()
+    session.end_job(running)
+    session.end_job(queued)
+    session.new_job()
+    assert not session.start_job().is_set()  # a new job after Stop runs
+
+
+def test_a_closed_session_stops_its_job_and_loses_its_files_and_closing_removes_everything(workspace):
+    session = workspace.session("closing")
+    session.new_job()
+    stop = session.start_job()
+    session.keep(dd.read_image(dd.example_path("chelsea")), "photo")
+    other = workspace.session("staying")
+    other.keep(dd.read_image(dd.example_path("coffee")), "photo")
+    workspace.end("closing")
+    assert stop.is_set() and not session.folder.exists() and other.folder.exists()
+    assert workspace.session("closing") is not session  # a reload gets a new, empty session
+    other_job = other.start_job()
+    workspace.close()
+    assert not workspace.root.exists() and other_job.is_set()
