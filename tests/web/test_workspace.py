@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import time
 
 import pytest
 from PIL import Image
 
 import deepdreamer as dd
 from deepdreamer.errors import DeepDreamError
-from deepdreamer.web.workspace import PREVIEWS_KEPT, UploadLimits, Workspace
+from deepdreamer.web.workspace import IDLE_SECONDS, PREVIEWS_KEPT, UploadLimits, Workspace
 
 
 @pytest.fixture
@@ -92,7 +93,7 @@ def test_stop_reaches_every_job_of_the_session_running_or_queued(workspace):
     assert not session.start_job().is_set()  # a new job after Stop runs
 
 
-def test_a_closed_session_stops_its_job_and_loses_its_files_and_closing_removes_everything(workspace):
+def test_a_closed_session_stops_its_job_and_loses_its_files_once_the_job_stopped(workspace):
     session = workspace.session("closing")
     session.new_job()
     stop = session.start_job()
@@ -100,8 +101,35 @@ def test_a_closed_session_stops_its_job_and_loses_its_files_and_closing_removes_
     other = workspace.session("staying")
     other.keep(dd.read_image(dd.example_path("coffee")), "photo")
     workspace.end("closing")
-    assert stop.is_set() and not session.folder.exists() and other.folder.exists()
+    assert stop.is_set() and session.folder.exists()  # the job is finishing its step: it may still write
+    session.end_job(stop)
+    workspace.sweep()
+    assert not session.folder.exists() and other.folder.exists()
     assert workspace.session("closing") is not session  # a reload gets a new, empty session
     other_job = other.start_job()
     workspace.close()
     assert not workspace.root.exists() and other_job.is_set()
+
+
+def test_the_sweep_ends_sessions_whose_tab_gradio_saw_closed_or_that_were_idle_a_day(workspace):
+    sessions = {key: workspace.session(key) for key in ("closed", "idle", "open", "working")}
+    for session in sessions.values():
+        session.keep(dd.read_image(dd.example_path("chelsea")), "photo")
+    sessions["working"].new_job()
+    working = sessions["working"].start_job()
+    later = time.monotonic() + IDLE_SECONDS + 1
+    sessions["open"].last_used = sessions["working"].last_used = later  # requests since
+    workspace.sweep(closed=lambda key: key == "closed", now=later + 1)
+    assert {key: session.folder.exists() for key, session in sessions.items()} == \
+        {"closed": False, "idle": False, "open": True, "working": True}
+    assert not working.is_set()  # busy sessions that are neither closed nor idle keep their jobs
+
+
+def test_the_background_sweep_removes_a_closed_tabs_files_within_a_few_sweeps(workspace):
+    session = workspace.session("gone")
+    session.keep(dd.read_image(dd.example_path("chelsea")), "photo")
+    workspace.sweep_every(0.05, closed=lambda key: key == "gone")
+    deadline = time.monotonic() + 5
+    while session.folder.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not session.folder.exists()

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import DeepDreamError
 from .jobs import PREVIEW_EVERY
-from .workspace import UploadLimits, Workspace
+from .workspace import SWEEP_EVERY, UploadLimits, Workspace
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -111,10 +111,23 @@ def start(options: ServeOptions) -> Running:
                                   "prevent_thread_lock": True, "quiet": True, "ssr_mode": False,
                                   "inbrowser": False, "show_error": False}
         _, url, share_url = demo.launch(**launch)
+        workspace.sweep_every(SWEEP_EVERY, closed_tabs(demo))
     except BaseException:
         workspace.close()
         raise
     return Running(url, demo, workspace, share_url)
+
+
+def closed_tabs(demo: gr.Blocks) -> Callable[[str], bool]:
+    """Whether Gradio saw a session's tab closed. Gradio marks the session's state closed as soon as the tab's
+    heartbeat breaks, even where it then never runs the unload event (seen after many sessions in one server);
+    a Gradio without that state says nothing, and the unload event and the idle limit remain."""
+
+    def closed(session_hash: str) -> bool:
+        sessions = getattr(getattr(demo, "state_holder", None), "session_data", {})
+        return bool(getattr(sessions.get(session_hash), "is_closed", False))
+
+    return closed
 
 
 def serve_forever(options: ServeOptions, announce: Callable[[str], None] = print) -> None:

@@ -2,7 +2,10 @@
 
 Everything the server writes lives under one folder made at start (Gradio's uploads and cache too: the
 server points ``GRADIO_TEMP_DIR`` at it), is named by the server (``photo-3.png``, never the client's file
-name), goes when its session ends (the tab is closed) and all of it when the server stops. An upload is
+name), goes when its session ends and all of it when the server stops. A session ends when its tab is closed:
+Gradio's unload event says so, and so does a sweep every ``SWEEP_EVERY`` seconds that asks Gradio which tabs
+lost their heartbeat (its unload event does not always run); one that made no request for ``IDLE_SECONDS``
+ends too. Its files go once its jobs have stopped (within a step), so no job writes into a removed folder. An upload is
 decoded completely before anything is kept, and the client's copy is deleted whether it passed or not: a
 non-image, truncated or too-big upload leaves nothing behind.
 """
@@ -15,7 +18,9 @@ import secrets
 import shutil
 import tempfile
 import threading
+import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +41,10 @@ PREVIEWS_KEPT = 3
 PREVIEW_QUALITY = 90
 #: The sub-folder of the sessions' folders (beside it, Gradio puts each upload in a folder of its own).
 SESSIONS = "sessions"
+#: Seconds between sweeps for sessions that ended.
+SWEEP_EVERY = 2.0
+#: A session without a request or a job for this long has ended, whatever Gradio says (a day).
+IDLE_SECONDS = 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,15 @@ class Session:
     _queued: list[threading.Event] = field(default_factory=list)  # jobs asked for, not started yet
     _running: list[threading.Event] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    last_used: float = field(default_factory=time.monotonic)  # the last request's time
+    closing: bool = False  # its tab was closed: its files go once its jobs have stopped
+
+    @property
+    def busy(self) -> bool:
+        """A job of this session is running (one still queued finds itself stopped when it starts, and writes
+        nothing)."""
+        with self._lock:
+            return bool(self._running)
 
     def new_file(self, stem: str, suffix: str) -> Path:
         """A fresh server-chosen name in the session's folder: ``dream-7.png``."""
@@ -112,23 +130,56 @@ class Workspace:
         self.root = Path(tempfile.mkdtemp(prefix="deepdreamer-web-", dir=parent))
         self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
+        self._closed = threading.Event()
 
     def session(self, key: str) -> Session:
         with self._lock:
             if key not in self._sessions:
                 self._sessions[key] = Session(self.root / SESSIONS / secrets.token_hex(8))
-            return self._sessions[key]
+            session = self._sessions[key]
+            session.last_used = time.monotonic()
+            return session
 
     def end(self, key: str) -> None:
-        """The tab was closed: stop its job and remove its files."""
+        """The tab was closed: stop its jobs, and remove its files now or, if a job is still finishing its step,
+        at the next sweep."""
         with self._lock:
-            session = self._sessions.pop(key, None)
-        if session is not None:
-            session.stop()
+            session = self._sessions.get(key)
+            if session is not None:
+                session.closing = True
+        self.sweep()
+
+    def sweep(self, closed: Callable[[str], bool] = lambda key: False, now: float | None = None) -> None:
+        """End the sessions whose tab is closed (``closed(key)``, or said so by :meth:`end`) or that were idle
+        for ``IDLE_SECONDS``: stop their jobs, and remove the files of those whose jobs have stopped."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            sessions = list(self._sessions.items())
+        ended = []
+        for key, session in sessions:
+            if closed(key) or now - session.last_used > IDLE_SECONDS:
+                session.closing = True
+            if session.closing:
+                session.stop()
+                if not session.busy:
+                    ended.append(key)
+        with self._lock:
+            gone = [self._sessions.pop(key) for key in ended if key in self._sessions]
+        for session in gone:
             shutil.rmtree(session.folder, ignore_errors=True)
+
+    def sweep_every(self, seconds: float, closed: Callable[[str], bool]) -> None:
+        """Sweep in a background thread until :meth:`close`."""
+
+        def sweeping() -> None:
+            while not self._closed.wait(seconds):
+                self.sweep(closed)
+
+        threading.Thread(target=sweeping, name="deepdreamer-sweep", daemon=True).start()
 
     def close(self) -> None:
         """The server stops: stop every job, remove the whole folder."""
+        self._closed.set()
         with self._lock:
             sessions, self._sessions = list(self._sessions.values()), {}
         for session in sessions:
