@@ -17,6 +17,7 @@ import torch
 from PIL import Image
 
 import deepdreamer as dd
+from deepdreamer import precision
 from deepdreamer.audio import dream_audio
 from deepdreamer.models import model_spec
 
@@ -28,6 +29,12 @@ GOLDEN = Path(__file__).parent / "fixtures" / "golden"
 #: The CPU kind the fixtures were made on (torch.backends.cpu.get_cpu_capability()).
 RECORDED_ON = "AVX2"
 SAME_KIND = torch.backends.cpu.get_cpu_capability() == RECORDED_ON
+
+
+@pytest.fixture(autouse=True)
+def fp32_everywhere(monkeypatch):
+    """The fixtures are fp32 dreams: ``precision="auto"`` must not pick bf16 on a CPU with BF16 units."""
+    monkeypatch.setattr(precision, "native_bf16", lambda device: False)
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import checks, records
+from . import precision as precision_module
 from .errors import DeepDreamError
 from .models.registry import DEFAULT_MODEL, IMAGE, model_spec
 from .progress import Job, ProgressCallback
@@ -72,7 +73,7 @@ def dream(
     mask: str | Path | Image.Image | np.ndarray | None = None,
     seed: int | None = None,
     device: str = "auto",
-    precision: str = "fp32",
+    precision: str = "auto",
     weights: str | Path | None = None,
     keep_octaves: bool = False,
     progress: ProgressCallback | None = None,
@@ -92,8 +93,10 @@ def dream(
     gradients tile by tile (bounded memory; 0 never tiles). ``keep_colors`` keeps the photo's colours;
     ``mask`` (grayscale, white = dream) dreams only part of the photo, the rest is kept exactly.
     ``seed`` (0 .. 2**63-1) fixes anything random (jitter, tile grid); without it one is drawn and recorded.
-    ``precision="bf16"`` runs the network in bfloat16 (fast on GPUs and on CPUs with AVX-512 BF16 or AMX;
-    much slower on CPUs without them).
+    ``precision="auto"`` runs the network in bfloat16 where the device computes it natively (CPUs with
+    AVX-512 BF16 or AMX, recent GPUs) and in fp32 elsewhere, except for presets that pin fp32 (the seed's);
+    ``"fp32"`` and ``"bf16"`` force one (bf16 is much slower on CPUs without BF16 units). The params record
+    the one used.
 
     ``progress`` receives a :class:`~deepdreamer.progress.Progress` after every step (its ``picture()``
     is the dream so far); setting ``stop`` (a ``threading.Event``) from any thread ends the dream after
@@ -121,6 +124,7 @@ def dream(
         raise DeepDreamError("give either layers or an objective (or a class), not both")
     layer_weights = checks.layer_weights(chosen.layers if layers is None else layers)
     seed = secrets.randbelow(2**31) if seed is None else checks.seed(seed)
+    precision_module.checked(precision)
     photo = as_picture(image, "image")
     guide_picture = None if guide is None else as_picture(guide, "guide")
     mask_picture = None if mask is None else as_picture(mask, "mask")
@@ -143,9 +147,10 @@ def dream(
                 pixels = pixels.sub_(original).mul_(resize(step_mask, pixels.shape[-2:])).add_(original)
         return to_image(pixels)
 
+    used_precision = precision_module.resolve(precision, device_of_net, chosen.precision)
     x = net.to_input(to_tensor(rgb).to(device_of_net)).contiguous(memory_format=torch.channels_last)
     output = dream_octaves(
-        x, objective_function(net, chosen_objective, precision), settings, seed=seed,
+        x, objective_function(net, chosen_objective, used_precision), settings, seed=seed,
         job=Job("dream", progress, stop), render=to_pil, keep_octaves=keep_octaves, step_mask=step_mask,
     )
     params = records.new_record(records.DREAM, {
@@ -155,7 +160,7 @@ def dream(
         **{name: getattr(settings, name) for name in overrides},
         "keep_colors": keep_colors,
         "seed": seed,
-        "precision": precision,
+        "precision": used_precision,
         "weights": None if weights is None else str(weights),
         "weights_sha256": net.weights_sha256,
         "objective": str(chosen_objective),

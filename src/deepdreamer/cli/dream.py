@@ -11,6 +11,7 @@ from .. import records
 from ..api import dream as dream_function
 from ..errors import DeepDreamError
 from ..examples import EXAMPLE_PHOTOS, example_path
+from ..precision import CHOICES as PRECISIONS
 from ..settings import DEFAULT_TILE_SIZE
 from .app import Interrupted, cli, stop_on_interrupt
 from .help import GroupedCommand
@@ -81,8 +82,9 @@ GROUPS = [
                    f"[default: {DEFAULT_TILE_SIZE}].")
 @seed_option()
 @device_option
-@click.option("--precision", type=click.Choice(["fp32", "bf16"]), default=_DEFAULTS["precision"], show_default=True,
-              help="bf16: faster on GPUs and CPUs with BF16 units, slower elsewhere.")
+@click.option("--precision", type=click.Choice(PRECISIONS), default=_DEFAULTS["precision"], show_default=True,
+              help="auto: bf16 where the device has BF16 units (AVX-512 BF16, AMX, recent GPUs), else fp32; "
+                   "the seed's preset stays fp32. bf16 is much slower on CPUs without BF16 units.")
 @click.option("--weights", type=click.Path(path_type=Path),
               help="Checkpoint file to load instead of the model's standard weights.")
 @click.option("--save-octaves", "keep_octaves", is_flag=True,

@@ -245,5 +245,6 @@ register_model(ModelSpec(
     build=InceptionV3,
     weights=PublishedWeights("inception_v3_google-0cc3c7bd.pth",
                              TORCHVISION_WEIGHTS + "inception_v3_google-0cc3c7bd.pth", "0cc3c7bd"),
-    presets={"default": Preset(SEED_LAYER_MIX, DreamSettings(), "the seed's settings, exactly")},
+    presets={"default": Preset(SEED_LAYER_MIX, DreamSettings(), "the seed's settings, exactly",
+                                  precision="fp32")},
 ))

@@ -47,6 +47,7 @@ class Preset:
     layers: Mapping[str, float]
     settings: DreamSettings
     description: str
+    precision: str = "auto"  # what --precision auto runs: "fp32" for a preset that stands for the seed
 
 
 @dataclass(frozen=True)

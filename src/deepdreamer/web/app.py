@@ -19,6 +19,8 @@ import gradio as gr
 
 from ..examples import EXAMPLE_PHOTOS
 from ..models.registry import DEFAULT_MODEL
+from ..precision import AUTO
+from ..precision import CHOICES as PRECISIONS
 from . import choices, form, handlers, jobs
 from .workspace import Workspace
 
@@ -123,7 +125,7 @@ def _dream_tab() -> SimpleNamespace:
                     ui.tile_size = _number(values, "tile_size", "Tile size", integer=True)
                 with gr.Row():
                     ui.seed = gr.Textbox("", label="Seed (empty: random)", elem_id="seed")
-                    ui.precision = gr.Radio(["fp32", "bf16"], value="fp32", label="Precision", elem_id="precision")
+                    ui.precision = gr.Radio(list(PRECISIONS), value=AUTO, label="Precision", elem_id="precision")
                     ui.size = gr.Number(0, precision=0, minimum=0, label="Longest side (0: as is)", elem_id="size")
         with gr.Column(scale=6):
             with gr.Row():

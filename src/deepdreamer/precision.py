@@ -1,0 +1,59 @@
+"""The number format the network runs in, and what ``auto`` means on this hardware.
+
+bfloat16 halves the bytes a step moves and, on CPUs with AVX-512 BF16 or AMX units and on GPUs that compute it
+natively (NVIDIA from Ampere on), multiplies faster than fp32. Elsewhere torch emulates it, 20-25x slower than
+fp32 (measured on an AVX2 CPU), so ``auto`` is bfloat16 only where the units are there. A preset may pin fp32
+(``Preset.precision``): InceptionV3's stands for the seed, whose ``max_loss`` stops at an fp32 loss. The
+objective itself is always summed in fp32 (``objectives.objective_function``).
+
+Importing this module does not import torch (the CLI names the choices at startup).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .errors import DeepDreamError
+
+if TYPE_CHECKING:
+    import torch
+
+AUTO, FP32, BF16 = "auto", "fp32", "bf16"
+#: What ``--precision`` and ``dream(precision=...)`` accept.
+CHOICES = (AUTO, FP32, BF16)
+
+
+def cpu_features() -> list[str]:
+    """This CPU's vector units as torch sees them: some of AVX2, AVX-512, AVX-512 BF16, AMX (benchmarks print them)."""
+    import torch
+
+    checks = {"AVX2": "_is_avx2_supported", "AVX-512": "_is_avx512_supported",
+              "AVX-512 BF16": "_is_avx512_bf16_supported", "AMX": "_is_amx_tile_supported"}
+    return [name for name, check in checks.items() if getattr(torch.cpu, check, lambda: False)()]
+
+
+def native_bf16(device: torch.device) -> bool:
+    """Whether ``device`` computes bfloat16 natively (not emulated at a fraction of fp32's speed)."""
+    import torch
+
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported(including_emulation=False)
+    if device.type == "cpu":
+        return bool({"AVX-512 BF16", "AMX"} & set(cpu_features()))
+    return False  # MPS and others: fp32, the format every backend runs at full speed
+
+
+def checked(precision: str) -> str:
+    """``precision`` if it is one of :data:`CHOICES`, else a one-line error."""
+    if precision not in CHOICES:
+        raise DeepDreamError(f"unknown precision {precision!r}; choose from {', '.join(CHOICES)}")
+    return precision
+
+
+def resolve(precision: str, device: torch.device, preset_precision: str = AUTO) -> str:
+    """``fp32`` or ``bf16``: the one asked for, or for ``auto`` the preset's, else bf16 where it is native."""
+    if checked(precision) == AUTO:
+        precision = preset_precision
+    if precision == AUTO:
+        return BF16 if native_bf16(device) else FP32
+    return precision
