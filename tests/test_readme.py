@@ -1,7 +1,8 @@
 """The README is true: its commands and its Python run as written, and its table of names matches ``dream()``.
 
-The snippets run in a fresh folder holding the files they name (a small ``photo.jpg`` and ``new.jpg``, a short
-``voice.wav``), in order, each in its own process, so one that fails to run, or exits with an error, fails here.
+The snippets run in a fresh folder holding the files they name (a small ``photo.jpg`` and ``new.jpg``, a
+``photos`` folder of two, a three-frame ``clip.mp4`` with sound, a short ``voice.wav``), in order, each in its
+own process, so one that fails to run, or exits with an error, fails here.
 The install and test commands are the exception: CI runs the test command itself (checked below), and of the
 install line only its ``deepdreamer`` part runs, with the ``.venv`` that runs these tests.
 """
@@ -21,6 +22,7 @@ import soundfile as sf
 from deepdreamer.api import dream
 from deepdreamer.cli import cli
 
+from .animate.clips import pan, write_clip
 from .audio.clips import clip
 from .conftest import small_photo
 
@@ -57,6 +59,10 @@ def test_every_readme_snippet_runs_as_written(tmp_path):
     small_photo("chelsea", width=96).save(tmp_path / "photo.jpg")
     small_photo("coffee", width=96).save(tmp_path / "new.jpg")
     sf.write(tmp_path / "voice.wav", clip(16_000, 0.5), 16_000)
+    (tmp_path / "photos").mkdir()
+    for name in ("astronaut", "rocket"):
+        small_photo(name, width=64).save(tmp_path / "photos" / f"{name}.jpg")
+    write_clip(tmp_path / "clip.mp4", pan(count=3), sound="aac")
     (tmp_path / ".venv").symlink_to(sys.prefix)  # the install line's .venv/bin/deepdreamer
     # one thread each: on a shared, busy machine two spinning threads per process make it several times slower
     environment = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
@@ -69,7 +75,8 @@ def test_every_readme_snippet_runs_as_written(tmp_path):
         run = subprocess.run(snippet, cwd=tmp_path, env=environment, capture_output=True, text=True,
                              timeout=SNIPPET_TIMEOUT)
         assert run.returncode == 0, f"{snippet[-1]}\n{run.stderr[-2000:]}"
-    for written in ["final_dream.png", "dream.png", "new_dream.png", "photo_explore.png", "dream.wav", "channels.png"]:
+    for written in ["final_dream.png", "dream.png", "new_dream.png", "photo_explore.png", "dream.wav", "channels.png",
+                    "dreams/astronaut.png", "zoom.gif", "dream.mp4"]:
         assert (tmp_path / written).is_file(), written
 
 
