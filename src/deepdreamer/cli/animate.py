@@ -58,7 +58,7 @@ def _shared(command: Any) -> Any:
 @click.option("--fps", type=click.FloatRange(min=1, max=240), default=24.0, show_default=True,
               help="Frames per second of the output (the motion is per frame, so the sense never changes).")
 @click.option("--zoom", default="1.05", show_default=True, metavar="FACTOR",
-              help="Zoom per frame: >1 flies in (1.05 is Google's 5%%). Keyframes: '0:1.02,60:1.08'.")
+              help="Zoom per frame: >1 flies in (1.05 is Google's 5%). Keyframes: '0:1.02,60:1.08'.")
 @click.option("--rotate", default="0", show_default=True, metavar="DEGREES",
               help="Counterclockwise turn per frame, in degrees (keyframes allowed).")
 @click.option("--translate", default="0,0", show_default=True, metavar="DX,DY",
