@@ -1,4 +1,5 @@
-"""Atomic output files: written under a temporary name in the same folder, renamed into place when complete.
+"""Files in and out: an input checked before any work, and atomic outputs, written under a temporary name in the
+same folder and renamed into place when complete.
 
 An interrupted or failed write (Ctrl-C, SIGTERM, a full disk, an encoder error) leaves no file behind,
 and an existing file at the path is replaced only by a complete one.
@@ -14,6 +15,19 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import DeepDreamError
+
+
+def check_readable(path: Path, what: str) -> None:
+    """A one-line error unless ``path`` is a non-empty file this process may read; ``what`` names the kind
+    expected ("a video")."""
+    if not path.exists():
+        raise DeepDreamError(f"{path}: no such file")
+    if path.is_dir():
+        raise DeepDreamError(f"{path}: is a folder, not {what}")
+    if not os.access(path, os.R_OK):
+        raise DeepDreamError(f"{path}: permission denied")
+    if path.stat().st_size == 0:
+        raise DeepDreamError(f"{path}: empty file")
 
 
 @contextmanager

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import os
 import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -25,7 +24,7 @@ import numpy as np
 from PIL import Image
 
 from ..errors import DeepDreamError
-from ..files import atomic_folder, atomic_output, first_line
+from ..files import atomic_folder, atomic_output, check_readable, first_line
 
 INSTALL_HINT = 'pip install "deepdreamer[video]"'
 #: Frames above this many pixels are refused unless told otherwise: DCI 4K (4096x2160) still passes.
@@ -91,7 +90,7 @@ def probe_video(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Video
     of dreaming; the first frame is decoded to prove the codec works and to find the rotation.
     """
     path = Path(path)
-    _check_readable(path)
+    check_readable(path, "a video")
     av = _av()
     try:
         container = av.open(str(path))
@@ -118,17 +117,6 @@ def probe_video(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Video
                              rotation, matrix, sound)
     except av.FFmpegError as exc:
         raise DeepDreamError(f"{path}: cannot read the video ({first_line(exc)})") from None
-
-
-def _check_readable(path: Path) -> None:
-    if not path.exists():
-        raise DeepDreamError(f"{path}: no such file")
-    if path.is_dir():
-        raise DeepDreamError(f"{path}: is a folder, not a video")
-    if not os.access(path, os.R_OK):
-        raise DeepDreamError(f"{path}: permission denied")
-    if path.stat().st_size == 0:
-        raise DeepDreamError(f"{path}: empty file")
 
 
 def _video_stream(container: Any, path: Path) -> Any:

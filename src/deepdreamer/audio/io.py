@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import checks, records
 from ..errors import DeepDreamError
-from ..files import atomic_output
+from ..files import atomic_output, check_readable
 
 #: Sample rates outside this range are refused: below it nothing is audible, above it no converter exists.
 MIN_RATE = 1_000
@@ -79,14 +79,7 @@ def read_audio(path: str | Path, max_seconds: float = DEFAULT_MAX_SECONDS, *, li
     path = Path(path)
     checks.positive_limit(max_seconds, "max seconds")
     sf = _soundfile()
-    if not path.exists():
-        raise DeepDreamError(f"{path}: no such file")
-    if path.is_dir():
-        raise DeepDreamError(f"{path}: is a folder, not a sound file")
-    if not os.access(path, os.R_OK):
-        raise DeepDreamError(f"{path}: permission denied")
-    if path.stat().st_size == 0:
-        raise DeepDreamError(f"{path}: empty file")
+    check_readable(path, "a sound file")
     try:
         with sf.SoundFile(path) as f:
             rate, subtype, comment = f.samplerate, f.subtype, f.comment
