@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import tempfile
@@ -20,17 +21,17 @@ import deepdreamer as dd
 
 DOCS = Path(__file__).resolve().parent
 DEEPDREAMER = [sys.executable, "-m", "deepdreamer"]
-SIZE = (320, 240)
-FRAMES = 36
-PAN = 5  # pixels a frame, in the photo's own scale
+SIZE = (288, 216)
+FRAMES = 30
 
 
 def pan_clip(path: Path) -> list[Image.Image]:
     """A camera panning across the coffee photo, written as an MP4 at 12 fps; its frames."""
     photo = dd.read_image(dd.example_path("coffee")).image
-    height = photo.height
+    height = photo.height * 9 // 10
     width = height * SIZE[0] // SIZE[1]
-    frames = [photo.crop((PAN * i, 0, PAN * i + width, height)).resize(SIZE, Image.Resampling.LANCZOS)
+    step = (photo.width - width) / (FRAMES - 1)  # left edge to right edge
+    frames = [photo.crop((round(step * i), 0, round(step * i) + width, height)).resize(SIZE, Image.Resampling.LANCZOS)
               for i in range(FRAMES)]
     with av.open(str(path), "w") as container:
         stream = container.add_stream("libx264", rate=12)
@@ -48,8 +49,21 @@ def save_gif(path: Path, frames: list[Image.Image], fps: float) -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=["zoom", "video"])
+    args = parser.parse_args()
+    if args.only != "video":
+        make_zoom()
+    if args.only != "zoom":
+        make_video()
+
+
+def make_zoom() -> None:
     subprocess.run([*DEEPDREAMER, "zoom", str(dd.example_path("chelsea")), "-o", str(DOCS / "zoom.gif"),
                     "--frames", "48", "--size", "320", "--seed", "1", "-q"], check=True)
+
+
+def make_video() -> None:
     with tempfile.TemporaryDirectory() as work:
         clip, dreamed = Path(work) / "pan.mp4", Path(work) / "dreamed"
         inputs = pan_clip(clip)
