@@ -57,7 +57,7 @@ class BytesMoved(TorchDispatchMode):
         super().__init__()
         self.by_op: dict[str, int] = defaultdict(int)
 
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         out = func(*args, **(kwargs or {}))
         tensors = [t for t in tree_flatten((args, kwargs, out))[0] if isinstance(t, torch.Tensor)]
         self.by_op[str(func.overloadpacket)] += sum(t.untyped_storage().nbytes() if t.numel() else 0
@@ -65,7 +65,7 @@ class BytesMoved(TorchDispatchMode):
         return out
 
 
-def step_function(model: str, size: str, precision: str):  # noqa: ANN201
+def step_function(model: str, size: str, precision: str):
     import deepdreamer as dd
     from deepdreamer.objectives import objective_function
 
