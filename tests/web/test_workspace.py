@@ -188,7 +188,7 @@ def test_bad_video_uploads_get_one_line_and_leave_nothing(workspace, clips, name
 
 def test_a_video_over_the_byte_limit_is_refused_before_it_is_read(workspace):
     upload = uploaded(workspace, bytes(200_000), "big.mp4")
-    with pytest.raises(DeepDreamError, match="0.2 MB, above this page's limit of 0.1 MB"):
+    with pytest.raises(DeepDreamError, match=r"0\.2 MB, above this page's limit of 0\.1 MB"):
         workspace.check_video(upload, workspace.session("s"))
     assert not upload.exists()
 
