@@ -34,12 +34,15 @@ TALKING: dict[str, Any] = {"show_progress": "hidden", "concurrency_limit": None}
 TITLE = "deepdreamer"
 #: The status line; and Gradio's pulsing border on a running job's outputs held still: browsers without a GPU
 #: (headless, remote desktops) repaint it all the time, which took CPU from the dream on a 2-core machine.
+#: The clip upload's trim button is hidden: its cut is made in the browser and the server dreams the clip it
+#: checked, so a trim would look done and not be.
 CSS = """
 .dd-status { display: flex; gap: .6em; align-items: center; min-height: 1.6em; }
 .dd-status progress { width: 9em; }
 .dd-error span { color: var(--error-text-color); }
 .dd-stopped span { font-weight: 600; }
 .generating { animation: none !important; }
+#video-input button[aria-label="Trim video to selection"] { display: none; }
 """
 
 
