@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from PIL import Image
 
@@ -68,3 +70,33 @@ def test_a_zoom_is_written_at_its_frame_rate_in_a_container_the_browser_plays(tm
         assert sum(1 for _ in container.decode(stream)) == 3
         assert (stream.codec_context.width, stream.codec_context.height) == (64, 42)
         assert float(container.duration / 1e6) == pytest.approx(3 / 24, abs=0.01)
+
+
+def test_without_the_video_extra_the_page_starts_and_the_tabs_say_what_to_install(monkeypatch, tmp_path):
+    from deepdreamer.web import server
+
+    server.quiet_environment()  # before Gradio is imported, as the server does: no analytics
+    pytest.importorskip("gradio", reason="the web extra is not installed")
+    from types import SimpleNamespace
+
+    import gradio as gr
+
+    from deepdreamer.web import app, handlers
+    from deepdreamer.web.workspace import Workspace
+
+    for name in animation.VIDEO_MODULES:
+        monkeypatch.setitem(sys.modules, name, None)  # as if not installed: find_spec says None, import fails
+    monkeypatch.setattr(handlers.Page, "warm_up", lambda self: None)
+    workspace = Workspace(parent=tmp_path)
+    try:
+        demo = app.build(workspace, device="cpu")
+        widgets = {block.elem_id: block for block in demo.blocks.values() if getattr(block, "elem_id", None)}
+        assert not widgets["zoom-run"].interactive and not widgets["video-run"].interactive
+        assert not widgets["video-input"].interactive
+        notes = [block.value for block in demo.blocks.values() if isinstance(block, gr.Markdown)]
+        assert sum('pip install "deepdreamer[video]" (av and cv2 missing)' in note for note in notes) == 2
+        page = handlers.Page(workspace, "cpu")
+        with pytest.raises(gr.Error, match="video extra"):
+            page.prepare_zoom("efficientnet_lite0", 3, 1.05, 0, 64, 1, "", SimpleNamespace(session_hash="s"))
+    finally:
+        workspace.close()
