@@ -64,7 +64,7 @@ def test_a_zoom_is_written_at_its_frame_rate_in_a_container_the_browser_plays(tm
     assert animation.output_suffix("vorbis") == ".webm"
     assert animation.output_suffix("pcm_s16le") == ".mkv"
     path = tmp_path / f"zoom{suffix}"
-    animation.write_zoom(path, [Image.new("RGB", (64, 42), (i * 60, 0, 0)) for i in range(3)], fps=24)
+    animation.write_zoom(path, (Image.new("RGB", (64, 42), (i * 60, 0, 0)) for i in range(3)), 3, fps=24)
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         assert sum(1 for _ in container.decode(stream)) == 3
@@ -100,3 +100,21 @@ def test_without_the_video_extra_the_page_starts_and_the_tabs_say_what_to_instal
             page.prepare_zoom("efficientnet_lite0", 3, 1.05, 0, 64, 1, "", SimpleNamespace(session_hash="s"))
     finally:
         workspace.close()
+
+
+def test_finished_frames_wait_on_disk_and_every_record_is_passed_on(tmp_path):
+    import math
+
+    from deepdreamer.animate.frames import FrameFolder
+    from deepdreamer.progress import Progress
+
+    folder = FrameFolder(tmp_path / "frames")
+    folder.path.mkdir()
+    seen: list[Progress] = []
+    report = animation.committing(seen.append, folder)
+    for index in range(2):
+        report(Progress(f"frame {index + 1}/2", 0, 1, 1, 1, 0.5, 0.1, 0.4))  # a step
+        report(Progress(f"frame {index + 1}/2", 0, 1, 0, 0, math.nan, 0.2, (index + 1) / 2, octave_done=True,
+                        result=Image.new("RGB", (8, 6), (index * 200, 0, 0))))
+    assert len(seen) == 4 and folder.done() == 2
+    assert [image.getpixel((0, 0)) for image in folder.frames(2)] == [(0, 0, 0), (200, 0, 0)]

@@ -316,7 +316,7 @@ def test_zoom_shows_live_frames_then_a_clip_the_browser_plays(open_page, tmp_pat
     assert download(page, tmp_path, "zoom.mp4", "#zoom-download").read_bytes() == clip.read_bytes()
 
 
-def test_zoom_stop_keeps_the_frames_made_so_far(open_page, tmp_path):
+def test_zoom_stop_keeps_the_frames_made_so_far(open_page, page_server, tmp_path):
     page = open_page()
     pick_example(page)
     page.click("button[role=tab]:has-text('Zoom')")
@@ -328,6 +328,7 @@ def test_zoom_stop_keeps_the_frames_made_so_far(open_page, tmp_path):
     made = int(said.split("kept the ")[1].split(" of 120")[0])
     assert 2 <= made < 120
     assert frame_count(clip_frames(page, "#zoom-result", tmp_path, "stopped.mp4")) == made
+    assert not list(page_server.workspace.root.rglob("frames-*")), "the frames waiting for the clip are still there"
 
 
 def test_a_video_is_dreamed_with_its_frames_and_sound(open_page, tmp_path):

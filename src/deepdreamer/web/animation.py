@@ -12,6 +12,7 @@ play it).
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from . import form
 if TYPE_CHECKING:
     from PIL import Image
 
+    from ..animate.frames import FrameFolder
     from ..animate.video_io import VideoInfo
     from ..progress import Progress, ProgressCallback
 
@@ -121,12 +123,14 @@ def even_sides(image: Image.Image) -> Image.Image:
     return image if width % 2 == 0 and height % 2 == 0 else image.crop((0, 0, width // 2 * 2, height // 2 * 2))
 
 
-def collecting(progress: ProgressCallback, frames: list[Image.Image]) -> ProgressCallback:
-    """``progress``, also keeping each finished frame (a record's ``result``) in ``frames``."""
+def committing(progress: ProgressCallback, folder: FrameFolder) -> ProgressCallback:
+    """``progress``, also writing each finished frame (a record's ``result``) to ``folder``: a clip of 300 frames
+    waits on disk, not in the server's memory, until it is encoded."""
+    numbers = itertools.count()
 
     def report(record: Progress) -> None:
         if record.result is not None:
-            frames.append(record.result)
+            folder.write(next(numbers), record.result)
         progress(record)
 
     return report
@@ -145,15 +149,14 @@ def output_suffix(sound: str | None) -> str:
     return ".mkv"
 
 
-def write_zoom(path: Path, frames: Iterable[Image.Image], fps: int = ZOOM_FPS) -> None:
-    """The zoom's frames as a clip at ``fps`` frames a second."""
+def write_zoom(path: Path, frames: Iterable[Image.Image], count: int, fps: int = ZOOM_FPS) -> None:
+    """The zoom's ``count`` frames as a clip at ``fps`` frames a second."""
     import numpy as np
 
     from ..animate.video_io import Frame, VideoInfo, write_video
 
-    pictures = list(frames)
-    like = VideoInfo(path, 0, 0, len(pictures), Fraction(1, fps), len(pictures), "", 0, None, None)
-    write_video(path, (Frame(np.asarray(image.convert("RGB")), index, 1) for index, image in enumerate(pictures)),
+    like = VideoInfo(path, 0, 0, count, Fraction(1, fps), count, "", 0, None, None)
+    write_video(path, (Frame(np.asarray(image.convert("RGB")), index, 1) for index, image in enumerate(frames)),
                 like)
 
 

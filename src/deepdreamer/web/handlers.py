@@ -28,8 +28,7 @@ from . import animation, choices, form, jobs
 from .workspace import Session, Workspace
 
 if TYPE_CHECKING:
-    from PIL import Image
-
+    from ..animate.frames import FrameFolder
     from ..api import DreamResult
     from ..exploration import DreamSet
 
@@ -286,14 +285,14 @@ class Page:
                              seed=drawn)
             photo = animation.even_sides(shrink(self._pictures(session, 0)["photo"].image.convert("RGB"),
                                                 chosen.side))
-            made: list[Image.Image] = []
-            result = zoom_frames(photo, plan, keep_frames=False, progress=animation.collecting(progress, made),
-                                 stop=stop, model=model, preset=preset or None, device=self.device)
-            path = None
-            if made:
-                path = session.new_file("zoom", animation.output_suffix(None))
-                animation.write_zoom(path, made)
-            return _Clip(path, len(made), chosen.frames, result.stopped)
+            with _frame_folder(session) as folder:
+                result = zoom_frames(photo, plan, keep_frames=False, progress=animation.committing(progress, folder),
+                                     stop=stop, model=model, preset=preset or None, device=self.device)
+                made, path = folder.done(), None
+                if made:
+                    path = session.new_file("zoom", animation.output_suffix(None))
+                    animation.write_zoom(path, folder.frames(made), made)
+            return _Clip(path, made, chosen.frames, result.stopped)
 
         yield from self._clip(work, session, f"zoom seed {drawn}")
 
@@ -355,15 +354,15 @@ class Page:
             video = session.video
             if video is None:
                 raise DeepDreamError("upload a short video first")
-            made: list[Image.Image] = []
-            result = dream_video(video, temporal=chosen.temporal, size=chosen.side, iterations=chosen.iterations,
-                                 seed=drawn, progress=animation.collecting(progress, made), stop=stop, model=model,
-                                 preset=preset or None, device=self.device)
-            path = None
-            if made:
-                path = session.new_file("video-dream", animation.output_suffix(video.sound))
-                animation.write_dreamed(path, video, made, chosen.side)
-            return _Clip(path, len(made), video.frame_count, result.stopped, len(result.damaged))
+            with _frame_folder(session) as folder:
+                result = dream_video(video, temporal=chosen.temporal, size=chosen.side, iterations=chosen.iterations,
+                                     seed=drawn, progress=animation.committing(progress, folder), stop=stop,
+                                     model=model, preset=preset or None, device=self.device)
+                made, path = folder.done(), None
+                if made:
+                    path = session.new_file("video-dream", animation.output_suffix(video.sound))
+                    animation.write_dreamed(path, video, folder.frames(made), chosen.side)
+            return _Clip(path, made, video.frame_count, result.stopped, len(result.damaged))
 
         yield from self._clip(work, session, f"video seed {drawn}")
 
@@ -423,6 +422,20 @@ class Page:
         result = session.gallery[event.index]
         return restore_outputs(form.from_record(result.params), f"dreaming the whole photo like grid dream "
                                                                 f"{event.index + 1}")
+
+
+@contextlib.contextmanager
+def _frame_folder(session: Session) -> Iterator[FrameFolder]:
+    """A folder in the session's for a job's finished frames, removed when the clip is written (or the job
+    failed)."""
+    from ..animate.frames import FrameFolder
+
+    folder = FrameFolder(session.new_file("frames", ""))
+    folder.path.mkdir(parents=True)
+    try:
+        yield folder
+    finally:
+        folder.remove()
 
 
 @dataclass(frozen=True)
