@@ -274,7 +274,11 @@ class Page:
              seed: Any, request: gr.Request) -> Iterator[list[Any]]:
         """Fly into the session's photo; outputs: status, live frame, the clip, download."""
         session = self.session(request)
-        chosen = animation.zoom_settings(frames, zoom, rotate, side, iterations, seed)
+        try:
+            chosen = animation.zoom_settings(frames, zoom, rotate, side, iterations, seed)
+        except DeepDreamError as exc:  # prepare_zoom said so already, unless the API was called directly
+            yield from _refused(session, str(exc))
+            return
         drawn = secrets.randbelow(2**31) if chosen.seed is None else chosen.seed
 
         def work(progress: Any, stop: threading.Event) -> _Clip:
@@ -299,9 +303,7 @@ class Page:
     def video_uploaded(self, payload: Mapping[str, Any] | None, request: gr.Request) -> tuple[Any, str]:
         """The Video tab's upload: read it completely within the limits, keep it under a server name."""
         session = self.session(request)
-        if session.video is not None:  # clips are big: only the latest one is kept
-            session.video.path.unlink(missing_ok=True)
-            session.video = None
+        _forget_video(session)
         if payload is None:
             return None, status("")
         try:
@@ -321,10 +323,7 @@ class Page:
                                       f"{seconds:.1f} s{sound}")
 
     def video_cleared(self, request: gr.Request) -> None:
-        session = self.session(request)
-        if session.video is not None:
-            session.video.path.unlink(missing_ok=True)
-            session.video = None
+        _forget_video(self.session(request))
 
     def prepare_video(self, model: str, temporal: str, side: Any, iterations: Any, seed: Any, request: gr.Request
                       ) -> str:
@@ -345,7 +344,11 @@ class Page:
                     request: gr.Request) -> Iterator[list[Any]]:
         """Dream the session's clip frame by frame; outputs: status, live frame, the dreamed clip, download."""
         session = self.session(request)
-        chosen = animation.video_settings(temporal, side, iterations, seed)
+        try:
+            chosen = animation.video_settings(temporal, side, iterations, seed)
+        except DeepDreamError as exc:
+            yield from _refused(session, str(exc))
+            return
         drawn = secrets.randbelow(2**31) if chosen.seed is None else chosen.seed
 
         def work(progress: Any, stop: threading.Event) -> _Clip:
@@ -422,6 +425,21 @@ class Page:
         result = session.gallery[event.index]
         return restore_outputs(form.from_record(result.params), f"dreaming the whole photo like grid dream "
                                                                 f"{event.index + 1}")
+
+
+def _refused(session: Session, message: str) -> Iterator[list[Any]]:
+    """A clip job refused before it starts: its place in the session's jobs given up, the reason shown."""
+    session.end_job(session.start_job())
+    warn(message)
+    yield [status(message, kind="error"), gr.skip(), gr.skip(), gr.skip()]
+
+
+def _forget_video(session: Session) -> None:
+    """The session's clip is replaced or cleared: its file goes (clips are big), unless a job may be reading it
+    (then it goes with the session's folder)."""
+    if session.video is not None and not session.busy:
+        session.video.path.unlink(missing_ok=True)
+    session.video = None
 
 
 @contextlib.contextmanager
