@@ -1,9 +1,10 @@
-"""Screenshots of the page for the docs: docs/web.jpg (a finished dream: before/after) and docs/web-explore.jpg.
+"""Screenshots of the page for the docs: docs/web.jpg (a finished dream: before/after), docs/web-explore.jpg and
+docs/web-zoom.jpg (a finished zoom: its last frame and the clip).
 
     python docs/make_web_screenshots.py      # needs the web extra, playwright and /usr/bin/chromium
 
 Starts the page in this process on 127.0.0.1, dreams a bundled photo with the default preset (fewer
-iterations, to be quick) and explores it, in Debian's headless chromium.
+iterations, to be quick), explores it and zooms into it, in Debian's headless chromium.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ def main() -> None:
             page.click("#explore-run")
             wait_text(page, "#explore-status", "done")
             shoot(page, "web-explore.jpg")
+            page.click("button[role=tab]:has-text('Zoom')")
+            page.fill("#zoom-seed textarea", "3")
+            page.click("#zoom-run")
+            wait_text(page, "#zoom-status", "done")
+            shoot(page, "web-zoom.jpg")
             browser.close()
     finally:
         running.close()

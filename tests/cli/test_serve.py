@@ -40,6 +40,8 @@ def test_the_help_defaults_are_the_pages():
     assert serve.DEFAULT_PORT == server.DEFAULT_PORT
     assert serve.DEFAULT_MAX_UPLOAD_MB == workspace.DEFAULT_MAX_UPLOAD_MB
     assert serve.DEFAULT_MAX_PIXELS == workspace.DEFAULT_MAX_PIXELS
+    assert serve.DEFAULT_MAX_VIDEO_SECONDS == workspace.DEFAULT_MAX_VIDEO_SECONDS
+    assert serve.DEFAULT_MAX_VIDEO_FRAMES == workspace.DEFAULT_MAX_VIDEO_FRAMES
     assert serve.DEFAULT_PREVIEW_EVERY == jobs.PREVIEW_EVERY
 
 

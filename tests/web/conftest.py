@@ -19,8 +19,9 @@ from deepdreamer.web import server
 from deepdreamer.web.workspace import UploadLimits
 
 CHROMIUM = Path("/usr/bin/chromium")
-#: Small on purpose: a bundled photo (at most 72 kB, 0.27 MP) passes, the tests' big files do not.
-LIMITS = UploadLimits(max_bytes=300_000, max_pixels=1_000_000)
+#: Small on purpose: a bundled photo (at most 72 kB, 0.27 MP) and the tests' clips of a few frames pass, the
+#: tests' big files and a clip of 4.5 s do not.
+LIMITS = UploadLimits(max_bytes=300_000, max_pixels=1_000_000, max_video_seconds=3, max_video_frames=24)
 
 
 def free_port() -> int:

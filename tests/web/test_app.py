@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -78,9 +79,9 @@ def toast(page, words: str, timeout: float = 15) -> str:
     raise AssertionError(f"no message with {words!r}; toasts: {page.locator('.toast-body').all_inner_texts()}")
 
 
-def download(page, folder: Path, name: str = "dream.png") -> Path:
+def download(page, folder: Path, name: str = "dream.png", button: str = "#download") -> Path:
     with page.expect_download() as started:
-        page.click("#download")
+        page.click(button)
     path = folder / name
     started.value.save_as(path)
     return path
@@ -276,3 +277,90 @@ def test_a_class_is_found_by_typing_part_of_its_name(open_page):
     option = page.locator("#class-name li[aria-label='golden retriever']")
     option.wait_for()
     assert page.locator("#class-name li").count() < 5
+
+
+def clip_frames(page, selector: str, folder: Path, name: str) -> Path:
+    """The clip a ``<video>`` shows, fetched through the page's own URL, once the browser has decoded it."""
+    page.wait_for_function(f"document.querySelector('{selector} video')?.readyState >= 2", timeout=30_000)
+    src = page.locator(f"{selector} video").first.get_attribute("src")
+    path = folder / name
+    path.write_bytes(page.request.get(src).body())
+    return path
+
+
+def frame_count(path: Path) -> int:
+    import av
+
+    with av.open(str(path)) as container:
+        return sum(1 for _ in container.decode(container.streams.video[0]))
+
+
+def test_zoom_shows_live_frames_then_a_clip_the_browser_plays(open_page, tmp_path):
+    page = open_page()
+    pick_example(page)
+    page.click("button[role=tab]:has-text('Zoom')")
+    fill(page, {"zoom-frames": "3", "zoom-size": "64", "zoom-iterations": "1", "zoom-seed": "3"})
+    page.click("#zoom-run")
+    live: set[str] = set()
+    deadline = time.monotonic() + 90
+    while "done" not in page.inner_text("#zoom-status") and time.monotonic() < deadline:
+        image = page.locator("#zoom-preview img")
+        src = image.first.get_attribute("src") if image.count() else None
+        if src and "preview-" in src:
+            live.add(src)
+        time.sleep(0.01)
+    assert "done, 3 frames" in page.inner_text("#zoom-status")
+    assert live, "no live frame was shown"
+    clip = clip_frames(page, "#zoom-result", tmp_path, "shown.mp4")
+    assert frame_count(clip) == 3
+    assert download(page, tmp_path, "zoom.mp4", "#zoom-download").read_bytes() == clip.read_bytes()
+
+
+def test_zoom_stop_keeps_the_frames_made_so_far(open_page, page_server, tmp_path):
+    page = open_page()
+    pick_example(page)
+    page.click("button[role=tab]:has-text('Zoom')")
+    fill(page, {"zoom-frames": "120", "zoom-size": "32", "zoom-iterations": "1"})
+    page.click("#zoom-run")
+    wait_for(page, ("frame 3/120",), where="#zoom-status")
+    page.click("#zoom-stop")
+    said = wait_for(page, ("stopped",), where="#zoom-status", timeout=10)
+    made = int(said.split("kept the ")[1].split(" of 120")[0])
+    assert 2 <= made < 120
+    assert frame_count(clip_frames(page, "#zoom-result", tmp_path, "stopped.mp4")) == made
+    assert not list(page_server.workspace.root.rglob("frames-*")), "the frames waiting for the clip are still there"
+
+
+def test_a_video_is_dreamed_with_its_frames_and_sound(open_page, tmp_path):
+    from ..animate.clips import pan, sound_packets, write_clip
+
+    source = write_clip(tmp_path / "pan.mp4", pan(4), sound="aac")
+    page = open_page()
+    page.click("button[role=tab]:has-text('Video')")
+    upload(page, source, "#video-input")
+    wait_for(page, ("video ready: 96x64, 4 frames, 0.3 s, sound (aac)",), where="#video-status")
+    fill(page, {"video-size": "64", "video-iterations": "1", "video-seed": "5"})
+    page.click("#video-run")
+    wait_for(page, ("done, 4 frames",), where="#video-status")
+    dreamed = clip_frames(page, "#video-result", tmp_path, "dreamed.mp4")
+    assert frame_count(dreamed) == 4
+    assert sound_packets(dreamed) == sound_packets(source)
+
+
+def test_a_non_video_and_a_too_long_clip_are_refused_and_nothing_is_kept(open_page, page_server, tmp_path):
+    from ..animate.clips import pan, write_clip
+
+    page = open_page()
+    page.click("button[role=tab]:has-text('Video')")
+    before = set(session_files(page_server))
+    text = tmp_path / "notes.mp4"
+    text.write_text("not a video")
+    upload(page, text, "#video-input")
+    assert "not a video FFmpeg can read" in toast(page, "cannot be used")
+    long = write_clip(tmp_path / "long.mp4", pan(3), time_base=Fraction(3, 2))
+    upload(page, long, "#video-input")
+    toast(page, "lasts 4.5 s, above this page's limit of 3 s")
+    assert "error" in page.inner_html("#video-status")
+    assert set(session_files(page_server)) == before, "a refused video left a file on the server"
+    page.click("#video-run")
+    toast(page, "upload a short video first")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import time
+from fractions import Fraction
 
 import pytest
 from PIL import Image
@@ -15,7 +16,8 @@ from deepdreamer.web.workspace import IDLE_SECONDS, PREVIEWS_KEPT, UploadLimits,
 
 @pytest.fixture
 def workspace(tmp_path):
-    made = Workspace(UploadLimits(max_bytes=100_000, max_pixels=500_000), parent=tmp_path)
+    made = Workspace(UploadLimits(max_bytes=100_000, max_pixels=500_000, max_video_seconds=2, max_video_frames=20),
+                     parent=tmp_path)
     yield made
     made.close()
 
@@ -133,3 +135,69 @@ def test_the_background_sweep_removes_a_closed_tabs_files_within_a_few_sweeps(wo
     while session.folder.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
     assert not session.folder.exists()
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory):
+    """Tiny clips made with PyAV: a good one with sound, too long, too many frames, too big, sound only, cut."""
+    pytest.importorskip("av", reason="the video extra is not installed")
+    from ..animate.clips import pan, write_clip, write_tone
+
+    folder = tmp_path_factory.mktemp("clips")
+    good = write_clip(folder / "good.mp4", pan(4), sound="aac")
+    made = {"good": good.read_bytes(),
+            "long": write_clip(folder / "long.mp4", pan(3), time_base=Fraction(3, 2)).read_bytes(),  # 4.5 s
+            "many": write_clip(folder / "many.mp4", pan(24), time_base=Fraction(1, 24)).read_bytes(),  # 1 s
+            "wide": write_clip(folder / "wide.mp4", [np_frame((1000, 600))]).read_bytes(),
+            "sound": write_tone(folder / "tone.m4a").read_bytes()}
+    made["cut"] = made["good"][: len(made["good"]) // 2]
+    return made
+
+
+def np_frame(size):
+    import numpy as np
+
+    return np.full((size[1], size[0], 3), 128, np.uint8)
+
+
+def test_a_video_upload_is_read_through_kept_under_a_server_name_and_the_clients_copy_deleted(workspace, clips):
+    upload = uploaded(workspace, clips["good"], "my holiday (2).mp4")
+    session = workspace.session("browser")
+    info = workspace.check_video(upload, session)
+    assert (info.frame_count, info.sound) == (4, "aac")
+    assert info.path.parent == session.folder and info.path.name == "clip-1.mp4"
+    assert info.path.read_bytes() == clips["good"]
+    assert not upload.exists() and not upload.parent.exists()
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("long", r"lasts 4.5 s, above this page's limit of 2 s \(short clips only\)$"),
+    ("many", r"has 24 frames, above this page's limit of 20 \(short clips only\)$"),
+    ("wide", "cannot be used: frames of 1000x600 are above the limit of 500,000 pixels$"),
+    ("sound", "cannot be used: holds only sound, no video stream"),
+    ("cut", "cannot be used: .*cut short"),
+    ("text", "cannot be used: not a video FFmpeg can read"),
+])
+def test_bad_video_uploads_get_one_line_and_leave_nothing(workspace, clips, name, message):
+    upload = uploaded(workspace, clips.get(name, b"hello, not a video"), "clip.mp4")
+    with pytest.raises(DeepDreamError, match=message) as refused:
+        workspace.check_video(upload, workspace.session("s"))
+    assert str(upload) not in str(refused.value) and "\n" not in str(refused.value)
+    assert [path for path in workspace.root.rglob("*") if path.is_file()] == []
+
+
+def test_a_video_over_the_byte_limit_is_refused_before_it_is_read(workspace):
+    upload = uploaded(workspace, bytes(200_000), "big.mp4")
+    with pytest.raises(DeepDreamError, match=r"0\.2 MB, above this page's limit of 0\.1 MB"):
+        workspace.check_video(upload, workspace.session("s"))
+    assert not upload.exists()
+
+
+def test_only_uploaded_videos_are_read_and_odd_suffixes_are_not_kept(workspace, clips, tmp_path):
+    outside = tmp_path / "secret.mp4"
+    outside.write_bytes(clips["good"])
+    with pytest.raises(DeepDreamError, match="not uploaded to this page"):
+        workspace.check_video(outside, workspace.session("s"))
+    assert outside.exists()
+    info = workspace.check_video(uploaded(workspace, clips["good"], "clip.<script>"), workspace.session("s"))
+    assert info.path.name == "clip-1.video"

@@ -13,6 +13,8 @@ from .options import device_option
 DEFAULT_PORT = 7860
 DEFAULT_MAX_UPLOAD_MB = 20
 DEFAULT_MAX_PIXELS = 40_000_000
+DEFAULT_MAX_VIDEO_SECONDS = 10.0
+DEFAULT_MAX_VIDEO_FRAMES = 300
 DEFAULT_PREVIEW_EVERY = 1.0
 
 
@@ -29,12 +31,17 @@ DEFAULT_PREVIEW_EVERY = 1.0
 @click.option("--max-upload-mb", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_MAX_UPLOAD_MB,
               show_default=True, help="Largest upload accepted, in megabytes.")
 @click.option("--max-pixels", type=click.IntRange(min=1), default=DEFAULT_MAX_PIXELS, show_default=True,
-              help="Largest image accepted, in pixels (width x height).")
+              help="Largest image (and video frame) accepted, in pixels (width x height).")
+@click.option("--max-video-seconds", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_MAX_VIDEO_SECONDS,
+              show_default=True, help="Longest video accepted by the Video tab, in seconds.")
+@click.option("--max-video-frames", type=click.IntRange(min=1), default=DEFAULT_MAX_VIDEO_FRAMES, show_default=True,
+              help="Most frames in a video accepted by the Video tab.")
 @click.option("--preview-every", type=click.FloatRange(min=0), default=DEFAULT_PREVIEW_EVERY,
               show_default=True, help="Seconds between live pictures of a running dream.")
 def serve(port: int, host: str, auth: str | None, share: bool, device: str, max_upload_mb: float, max_pixels: int,
-          preview_every: float) -> None:
-    """Serve a web page to dream in: upload, watch it dream, stop, compare, download, repeat, explore.
+          max_video_seconds: float, max_video_frames: int, preview_every: float) -> None:
+    """Serve a web page to dream in: upload, watch it dream, stop, compare, download, repeat, explore, zoom into a
+    photo, dream a short video.
 
     One dream runs at a time; the others wait in a queue and see their place. Files live in the server's own
     temporary folder and go when the tab is closed and when the server stops (Ctrl-C).
@@ -47,6 +54,7 @@ def serve(port: int, host: str, auth: str | None, share: bool, device: str, max_
                              "missing)") from None
     options = server.ServeOptions(host=host, port=port, auth=None if auth is None else server.parse_auth(auth),
                                   share=share, device=device,
-                                  limits=UploadLimits(round(max_upload_mb * 1_000_000), max_pixels),
+                                  limits=UploadLimits(round(max_upload_mb * 1_000_000), max_pixels,
+                                                      max_video_seconds, max_video_frames),
                                   preview_every=preview_every)
     server.serve_forever(options, announce=lambda line: click.echo(line, err=True))

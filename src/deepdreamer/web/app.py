@@ -2,9 +2,9 @@
 
 Tabs: Dream (photo, model, what to dream, the numbers; live picture, Stop, before/after, download), Explore
 (random layer mixes on a grid; a click dreams the whole photo with one), Layers (a small dream per layer; a
-click dreams with that layer) and Repeat (a dropped dreamed PNG restores every setting). Zoom and video tabs
-belong between Layers and Repeat once the ``zoom`` and ``video`` commands exist: a tab function here, its
-handlers in :mod:`.handlers`, its job on the same device queue (``concurrency_id=DEVICE``).
+click dreams with that layer), Zoom (fly into the Dream tab's photo: a short clip), Video (a short uploaded clip
+dreamed frame by frame without flicker) and Repeat (a dropped dreamed PNG restores every setting). Every job
+joins the same device queue (``concurrency_id=DEVICE``).
 
 Widgets carry ``elem_id`` s: the end-to-end tests (``tests/web``) find them by these ids.
 """
@@ -21,7 +21,7 @@ from ..examples import EXAMPLE_PHOTOS
 from ..models.registry import DEFAULT_MODEL
 from ..precision import AUTO
 from ..precision import CHOICES as PRECISIONS
-from . import choices, form, handlers, jobs
+from . import animation, choices, form, handlers, jobs
 from .workspace import Workspace
 
 #: The queue every job that runs a network joins: one job at a time per device.
@@ -34,12 +34,15 @@ TALKING: dict[str, Any] = {"show_progress": "hidden", "concurrency_limit": None}
 TITLE = "deepdreamer"
 #: The status line; and Gradio's pulsing border on a running job's outputs held still: browsers without a GPU
 #: (headless, remote desktops) repaint it all the time, which took CPU from the dream on a 2-core machine.
+#: The clip upload's trim button is hidden: its cut is made in the browser and the server dreams the clip it
+#: checked, so a trim would look done and not be.
 CSS = """
 .dd-status { display: flex; gap: .6em; align-items: center; min-height: 1.6em; }
 .dd-status progress { width: 9em; }
 .dd-error span { color: var(--error-text-color); }
 .dd-stopped span { font-weight: 600; }
 .generating { animation: none !important; }
+#video-input button[aria-label="Trim video to selection"] { display: none; }
 """
 
 
@@ -59,6 +62,11 @@ def build(workspace: Workspace, *, device: str = "auto", preview_every: float = 
             with gr.Tab("Layers", id="layers"):
                 layers = _grid_tab("layers", "One small dream per layer of the model, shallowest first: what each "
                                              "depth does. Click one to dream the whole photo with that layer.")
+            missing = animation.missing_extra()
+            with gr.Tab("Zoom", id="zoom"):
+                zoom = _zoom_tab(missing)
+            with gr.Tab("Video", id="video"):
+                video = _video_tab(missing)
             with gr.Tab("Repeat", id="repeat"):
                 repeat = _repeat_tab()
         ui.form = _Form(ui)
@@ -66,6 +74,8 @@ def build(workspace: Workspace, *, device: str = "auto", preview_every: float = 
         _wire_dream(page, ui)
         _wire_grid(page, ui, explore, page.explore, [explore.count, explore.seed, explore.size])
         _wire_grid(page, ui, layers, page.layer_previews, [layers.size])
+        _wire_zoom(page, ui, zoom)
+        _wire_video(page, ui, video)
         repeat.file.upload(page.repeat, repeat.file, [*ui.restored, repeat.file], preprocess=False, **TALKING)
         demo.load(page.models_listed, None, ui.model, **QUICK)  # weights put in place since the start show up
         demo.unload(page.ended)
@@ -165,6 +175,73 @@ def _grid_tab(name: str, about: str, count: bool = False) -> SimpleNamespace:
     return tab
 
 
+def _zoom_tab(missing: str | None) -> SimpleNamespace:
+    tab = SimpleNamespace()
+    gr.Markdown("Fly into the Dream tab's photo: every frame dreams the last one after a small zoom and turn "
+                "(Google's infinite zoom). The model and preset come from the Dream tab." + _missing_note(missing))
+    with gr.Row():
+        with gr.Column(scale=5):
+            with gr.Row():
+                tab.frames = gr.Number(animation.ZOOM_FRAMES, precision=0, minimum=1, maximum=animation.ZOOM_MAX_FRAMES,
+                                       label=f"Frames (at most {animation.ZOOM_MAX_FRAMES}; "
+                                             f"{animation.ZOOM_FPS} a second)", elem_id="zoom-frames")
+                tab.zoom = gr.Number(animation.ZOOM_FACTOR, minimum=0.5, maximum=2, step=0.01,
+                                     label="Zoom per frame (>1 flies in)", elem_id="zoom-factor")
+                tab.rotate = gr.Number(0, label="Turn per frame (degrees)", elem_id="zoom-rotate")
+            with gr.Row():
+                tab.side = _side("zoom-size")
+                tab.iterations = gr.Number(animation.ZOOM_ITERATIONS, precision=0, minimum=1,
+                                           label="Iterations per octave", elem_id="zoom-iterations")
+                tab.seed = gr.Textbox("", label="Seed (empty: random)", elem_id="zoom-seed")
+        _clip_outputs(tab, "zoom", "Make zoom", missing)
+    tab.inputs = [tab.frames, tab.zoom, tab.rotate, tab.side, tab.iterations, tab.seed]
+    return tab
+
+
+def _video_tab(missing: str | None) -> SimpleNamespace:
+    tab = SimpleNamespace()
+    gr.Markdown("Dream a short video frame by frame without flicker (each frame starts from the last dream, "
+                "carried along the motion); its timing and sound are kept. The model and preset come from the "
+                "Dream tab." + _missing_note(missing))
+    with gr.Row():
+        with gr.Column(scale=5):
+            tab.source = gr.Video(label="A short clip", sources=["upload"], height=260, interactive=missing is None,
+                                  elem_id="video-input")
+            tab.temporal = gr.Radio([("flow (no flicker)", "flow"), ("blend", "blend"), ("none", "none")],
+                                    value="flow", label="Each frame starts from", elem_id="video-temporal")
+            with gr.Row():
+                tab.side = _side("video-size")
+                tab.iterations = gr.Number(animation.VIDEO_ITERATIONS, precision=0, minimum=1,
+                                           label="Iterations (first frame; the others 30%)",
+                                           elem_id="video-iterations")
+                tab.seed = gr.Textbox("", label="Seed (empty: random)", elem_id="video-seed")
+        _clip_outputs(tab, "video", "Dream video", missing)
+    tab.inputs = [tab.temporal, tab.side, tab.iterations, tab.seed]
+    return tab
+
+
+def _missing_note(missing: str | None) -> str:
+    return "" if missing is None else f"\n\n**Unavailable**: {missing}."
+
+
+def _side(elem_id: str) -> gr.Number:
+    return gr.Number(animation.SIDE, precision=0, minimum=animation.MIN_SIDE, maximum=animation.MAX_SIDE,
+                     label=f"Longest side (at most {animation.MAX_SIDE})", elem_id=elem_id)
+
+
+def _clip_outputs(tab: SimpleNamespace, name: str, run: str, missing: str | None) -> None:
+    """The right-hand column of a clip tab: run, Stop, status, the live frame, the clip and its download."""
+    with gr.Column(scale=6):
+        with gr.Row():
+            tab.run = gr.Button(run, variant="primary", interactive=missing is None, elem_id=f"{name}-run")
+            tab.stop = gr.Button("Stop", variant="stop", elem_id=f"{name}-stop")
+        tab.status = gr.HTML("", elem_id=f"{name}-status")
+        tab.preview = gr.Image(label="Latest frame", type="filepath", interactive=False, height=300,
+                               elem_id=f"{name}-preview")
+        tab.result = gr.Video(label="The clip", interactive=False, loop=True, height=300, elem_id=f"{name}-result")
+        tab.download = gr.DownloadButton("Download the clip", interactive=False, elem_id=f"{name}-download")
+
+
 def _repeat_tab() -> SimpleNamespace:
     tab = SimpleNamespace()
     gr.Markdown("Drop a PNG this page (or `deepdreamer dream`) made: its record restores every setting in the "
@@ -231,3 +308,21 @@ def _wire_grid(page: handlers.Page, ui: SimpleNamespace, tab: SimpleNamespace,
     tab.stop.click(page.stop, None, None, **QUICK)
     picked = tab.grid.select(page.pick, None, ui.restored, **TALKING)
     _then_dream(page, ui, picked.success(_prepare(page, ui), ui.form.inputs, ui.status, **TALKING))
+
+
+def _wire_zoom(page: handlers.Page, ui: SimpleNamespace, tab: SimpleNamespace) -> None:
+    outputs = [tab.status, tab.preview, tab.result, tab.download]
+    tab.run.click(page.prepare_zoom, [ui.model, *tab.inputs], tab.status, **TALKING).success(
+        page.zoom, [ui.model, ui.preset, *tab.inputs], outputs, concurrency_limit=1, concurrency_id=DEVICE,
+        show_progress_on=[tab.preview])
+    tab.stop.click(page.stop, None, None, **QUICK)
+
+
+def _wire_video(page: handlers.Page, ui: SimpleNamespace, tab: SimpleNamespace) -> None:
+    outputs = [tab.status, tab.preview, tab.result, tab.download]
+    tab.source.upload(page.video_uploaded, tab.source, [tab.source, tab.status], preprocess=False, **TALKING)
+    tab.source.clear(page.video_cleared, None, None, **QUICK)
+    tab.run.click(page.prepare_video, [ui.model, *tab.inputs], tab.status, **TALKING).success(
+        page.dream_video, [ui.model, ui.preset, *tab.inputs], outputs, concurrency_limit=1, concurrency_id=DEVICE,
+        show_progress_on=[tab.preview])
+    tab.stop.click(page.stop, None, None, **QUICK)

@@ -1,7 +1,7 @@
 """What the page's events do: plain functions of the widgets' values, one per event, wired up in :mod:`.app`.
 
 Each works on the browser session's own :class:`~.workspace.Session` (found by Gradio's session hash).
-The long ones (dream, explore, layer previews) are generators over :func:`.jobs.run`; they share one
+The long ones (dream, explore, layer previews, zoom, video) are generators over :func:`.jobs.run`; they share one
 queue per device, so Gradio shows the others their place in it. Messages a user can act on come back as
 toasts (``gr.Warning``) and in the status line; nothing else of the server's (paths, tracebacks) is shown.
 """
@@ -14,6 +14,8 @@ import secrets
 import threading
 import traceback
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
@@ -22,10 +24,11 @@ from ..errors import DeepDreamError
 from ..examples import example_path
 from ..images import Picture, read_image, shrink
 from ..models.registry import DEFAULT_MODEL
-from . import choices, form, jobs
+from . import animation, choices, form, jobs
 from .workspace import Session, Workspace
 
 if TYPE_CHECKING:
+    from ..animate.frames import FrameFolder
     from ..api import DreamResult
     from ..exploration import DreamSet
 
@@ -250,6 +253,146 @@ class Page:
             pictures["photo"] = Picture(shrink(photo.image, int(size)), photo.icc_profile, None)
         return pictures
 
+    # --- moving dreams: the Zoom and Video tabs ---------------------------------------------------------------
+
+    def prepare_zoom(self, model: str, frames: Any, zoom: Any, rotate: Any, side: Any, iterations: Any, seed: Any,
+                     request: gr.Request) -> str:
+        """Checks done before a zoom joins the queue."""
+        session = self.session(request)
+        try:
+            animation.require_extra()
+            _check_model(model)
+            animation.zoom_settings(frames, zoom, rotate, side, iterations, seed)
+        except DeepDreamError as exc:
+            raise refusal(str(exc)) from None
+        if session.photo is None:
+            raise refusal("upload a photo, or pick a bundled one, on the Dream tab first")
+        session.new_job()
+        return status("in the queue for the device")
+
+    def zoom(self, model: str, preset: str | None, frames: Any, zoom: Any, rotate: Any, side: Any, iterations: Any,
+             seed: Any, request: gr.Request) -> Iterator[list[Any]]:
+        """Fly into the session's photo; outputs: status, live frame, the clip, download."""
+        session = self.session(request)
+        try:
+            chosen = animation.zoom_settings(frames, zoom, rotate, side, iterations, seed)
+        except DeepDreamError as exc:  # prepare_zoom said so already, unless the API was called directly
+            yield from _refused(session, str(exc))
+            return
+        drawn = secrets.randbelow(2**31) if chosen.seed is None else chosen.seed
+
+        def work(progress: Any, stop: threading.Event) -> _Clip:
+            from ..animate.zoom import plan_zoom
+            from ..animate.zoom import zoom as zoom_frames
+
+            plan = plan_zoom(chosen.frames, zoom=chosen.zoom, rotate=chosen.rotate, iterations=chosen.iterations,
+                             seed=drawn)
+            photo = animation.even_sides(shrink(self._pictures(session, 0)["photo"].image.convert("RGB"),
+                                                chosen.side))
+            with _frame_folder(session) as folder:
+                result = zoom_frames(photo, plan, keep_frames=False, progress=animation.committing(progress, folder),
+                                     stop=stop, model=model, preset=preset or None, device=self.device)
+                made, path = folder.done(), None
+                if made:
+                    path = session.new_file("zoom", animation.output_suffix(None))
+                    animation.write_zoom(path, folder.frames(made), made)
+            return _Clip(path, made, chosen.frames, result.stopped)
+
+        yield from self._clip(work, session, f"zoom seed {drawn}")
+
+    def video_uploaded(self, payload: Mapping[str, Any] | None, request: gr.Request) -> tuple[Any, str]:
+        """The Video tab's upload: read it completely within the limits, keep it under a server name."""
+        session = self.session(request)
+        _forget_video(session)
+        if payload is None:
+            return None, status("")
+        try:
+            animation.require_extra()
+            info = self.workspace.check_video(payload["path"], session)
+        except DeepDreamError as exc:
+            warn(str(exc))
+            self.workspace.discard(payload["path"])  # kept nowhere, whatever refused it
+            return None, status(str(exc), kind="error")
+        session.video = info
+        from ..animate.video import frame_size
+
+        width, height = frame_size(info, None)
+        seconds = float(info.end * info.time_base)
+        sound = f", sound ({info.sound})" if info.sound else ", no sound"
+        return str(info.path), status(f"video ready: {width}x{height}, {info.frame_count} frames, "
+                                      f"{seconds:.1f} s{sound}")
+
+    def video_cleared(self, request: gr.Request) -> None:
+        _forget_video(self.session(request))
+
+    def prepare_video(self, model: str, temporal: str, side: Any, iterations: Any, seed: Any, request: gr.Request
+                      ) -> str:
+        """Checks done before a video dream joins the queue."""
+        session = self.session(request)
+        try:
+            animation.require_extra()
+            _check_model(model)
+            animation.video_settings(temporal, side, iterations, seed)
+        except DeepDreamError as exc:
+            raise refusal(str(exc)) from None
+        if session.video is None:
+            raise refusal("upload a short video first")
+        session.new_job()
+        return status("in the queue for the device")
+
+    def dream_video(self, model: str, preset: str | None, temporal: str, side: Any, iterations: Any, seed: Any,
+                    request: gr.Request) -> Iterator[list[Any]]:
+        """Dream the session's clip frame by frame; outputs: status, live frame, the dreamed clip, download."""
+        session = self.session(request)
+        try:
+            chosen = animation.video_settings(temporal, side, iterations, seed)
+        except DeepDreamError as exc:
+            yield from _refused(session, str(exc))
+            return
+        drawn = secrets.randbelow(2**31) if chosen.seed is None else chosen.seed
+
+        def work(progress: Any, stop: threading.Event) -> _Clip:
+            from ..animate.video import dream_video
+
+            video = session.video
+            if video is None:
+                raise DeepDreamError("upload a short video first")
+            with _frame_folder(session) as folder:
+                result = dream_video(video, temporal=chosen.temporal, size=chosen.side, iterations=chosen.iterations,
+                                     seed=drawn, progress=animation.committing(progress, folder), stop=stop,
+                                     model=model, preset=preset or None, device=self.device)
+                made, path = folder.done(), None
+                if made:
+                    path = session.new_file("video-dream", animation.output_suffix(video.sound))
+                    animation.write_dreamed(path, video, folder.frames(made), chosen.side)
+            return _Clip(path, made, video.frame_count, result.stopped, len(result.damaged))
+
+        yield from self._clip(work, session, f"video seed {drawn}")
+
+    def _clip(self, work: jobs.Work, session: Session, what: str) -> Iterator[list[Any]]:
+        """A zoom or video job's updates: the latest picture live, then the clip. Outputs: status, live frame,
+        clip, download."""
+        for item in self._run(work, session):
+            if isinstance(item, str):
+                yield [item, gr.skip(), gr.skip(), gr.skip()]
+            elif isinstance(item, jobs.Update):
+                picture = item.picture if item.picture is not None or not item.finished else item.finished[-1]
+                shown = gr.skip() if picture is None else str(session.preview(picture))
+                yield [status(jobs.describe(item), item.record), shown, gr.skip(), gr.skip()]
+            else:
+                clip: _Clip = item.result
+                took = jobs.duration(item.elapsed)
+                if clip.path is None:
+                    yield [status(f"{what}: stopped after {took}, before its first frame was done", kind="stopped"),
+                           gr.skip(), gr.skip(), gr.skip()]
+                    continue
+                done = (f"{what}: stopped after {took}; kept the {clip.made} of {clip.total} frames made so far"
+                        if clip.stopped else f"{what}: done, {clip.made} frames in {took}")
+                if clip.damaged:
+                    done += f" ({clip.damaged} damaged frames of the source skipped or repaired)"
+                yield [status(done, kind="stopped" if clip.stopped else "done"), gr.skip(), str(clip.path),
+                       gr.update(value=str(clip.path), interactive=True)]
+
     def stop(self, request: gr.Request) -> None:
         self.session(request).stop()
 
@@ -282,6 +425,46 @@ class Page:
         result = session.gallery[event.index]
         return restore_outputs(form.from_record(result.params), f"dreaming the whole photo like grid dream "
                                                                 f"{event.index + 1}")
+
+
+def _refused(session: Session, message: str) -> Iterator[list[Any]]:
+    """A clip job refused before it starts: its place in the session's jobs given up, the reason shown."""
+    session.end_job(session.start_job())
+    warn(message)
+    yield [status(message, kind="error"), gr.skip(), gr.skip(), gr.skip()]
+
+
+def _forget_video(session: Session) -> None:
+    """The session's clip is replaced or cleared: its file goes (clips are big), unless a job may be reading it
+    (then it goes with the session's folder)."""
+    if session.video is not None and not session.busy:
+        session.video.path.unlink(missing_ok=True)
+    session.video = None
+
+
+@contextlib.contextmanager
+def _frame_folder(session: Session) -> Iterator[FrameFolder]:
+    """A folder in the session's for a job's finished frames, removed when the clip is written (or the job
+    failed)."""
+    from ..animate.frames import FrameFolder
+
+    folder = FrameFolder(session.new_file("frames", ""))
+    folder.path.mkdir(parents=True)
+    try:
+        yield folder
+    finally:
+        folder.remove()
+
+
+@dataclass(frozen=True)
+class _Clip:
+    """What a zoom or video job made: the clip (None: stopped before a frame was done) and its frames."""
+
+    path: Path | None
+    made: int
+    total: int
+    stopped: bool
+    damaged: int = 0
 
 
 def restore_outputs(restored: form.Restored, what: str) -> list[Any]:

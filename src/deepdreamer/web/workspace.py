@@ -6,8 +6,9 @@ name), goes when its session ends and all of it when the server stops. A session
 Gradio's unload event says so, and so does a sweep every ``SWEEP_EVERY`` seconds that asks Gradio which tabs
 lost their heartbeat (its unload event does not always run); one that made no request for ``IDLE_SECONDS``
 ends too. Its files go once its jobs have stopped (within a step), so no job writes into a removed folder. An upload is
-decoded completely before anything is kept, and the client's copy is deleted whether it passed or not: a
-non-image, truncated or too-big upload leaves nothing behind.
+decoded completely before anything is kept (a video: every packet read, within the byte, pixel, length and
+frame limits), and the client's copy is deleted whether it passed or not: a non-image (non-video), truncated or
+too-big upload leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,11 +32,17 @@ from ..errors import DeepDreamError
 from ..images import Picture, read_image, write_image
 
 if TYPE_CHECKING:
+    from ..animate.video_io import VideoInfo
     from ..api import DreamResult
 
 #: Defaults of ``deepdreamer serve --max-upload-mb / --max-pixels``: a phone photo passes, a bomb does not.
 DEFAULT_MAX_UPLOAD_MB = 20
 DEFAULT_MAX_PIXELS = 40_000_000
+#: Defaults of ``--max-video-seconds / --max-video-frames``: short clips only (a frame takes seconds to dream).
+DEFAULT_MAX_VIDEO_SECONDS = 10.0
+DEFAULT_MAX_VIDEO_FRAMES = 300
+#: Suffixes an uploaded video keeps (so the browser knows what it is showing); any other is stored as ``.video``.
+VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".gif", ".ogv"})
 #: Live previews kept per session: the newest few, so the browser can still fetch the one it was just sent.
 PREVIEWS_KEPT = 3
 PREVIEW_QUALITY = 90
@@ -50,17 +57,21 @@ IDLE_SECONDS = 24 * 3600.0
 @dataclass(frozen=True)
 class UploadLimits:
     max_bytes: int = DEFAULT_MAX_UPLOAD_MB * 1_000_000
-    max_pixels: int = DEFAULT_MAX_PIXELS
+    max_pixels: int = DEFAULT_MAX_PIXELS  # of a photo, and of one frame of a video
+    max_video_seconds: float = DEFAULT_MAX_VIDEO_SECONDS
+    max_video_frames: int = DEFAULT_MAX_VIDEO_FRAMES
 
 
 @dataclass
 class Session:
-    """One browser session: its folder, the pictures it chose, its last gallery, and its jobs' stop events."""
+    """One browser session: its folder, the pictures and the clip it chose, its last gallery, and its jobs' stop
+    events."""
 
     folder: Path
     photo: Path | None = None
     guide: Path | None = None
     mask: Path | None = None
+    video: VideoInfo | None = None  # the checked clip of the Video tab, kept in the session's folder
     gallery: list[DreamResult] = field(default_factory=list)  # the last explore's or layer previews' dreams
     _numbers: itertools.count = field(default_factory=lambda: itertools.count(1))
     _previews: list[Path] = field(default_factory=list)
@@ -197,10 +208,53 @@ class Workspace:
         try:
             return self._decode(source, what)
         finally:
-            source.unlink(missing_ok=True)
-            if source.parent != self.root:  # Gradio puts each upload in a folder of its own
-                with contextlib.suppress(OSError):  # another client's upload may share it
-                    source.parent.rmdir()
+            self.discard(source)
+
+    def check_video(self, upload: str | Path, session: Session, what: str = "video") -> VideoInfo:
+        """Read every packet of an uploaded video within the limits; keep it in ``session``'s folder under a server
+        name if it passes, delete the client's copy either way. Returns what was learnt about the kept copy."""
+        source = Path(upload)
+        if not self._is_upload(source):
+            raise DeepDreamError(f"the {what} was not uploaded to this page")
+        try:
+            info = self._probe(source, what)
+            suffix = source.suffix.lower() if source.suffix.lower() in VIDEO_SUFFIXES else ".video"
+            kept = session.new_file("clip", suffix)
+            shutil.move(source, kept)
+            return replace(info, path=kept)
+        finally:
+            self.discard(source)
+
+    def discard(self, upload: str | Path) -> None:
+        """Delete the client's copy of an upload (nothing else: a path that is not an upload is left alone)."""
+        source = Path(upload)
+        if not self._is_upload(source):
+            return
+        source.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # Gradio puts each upload in a folder of its own; another may share it
+            source.parent.rmdir()
+
+    def _probe(self, source: Path, what: str) -> VideoInfo:
+        from ..animate.video_io import probe_video
+
+        limits = self.limits
+        size = source.stat().st_size
+        if size > limits.max_bytes:
+            raise DeepDreamError(f"the {what} is {size / 1e6:.1f} MB, above this page's limit of "
+                                 f"{limits.max_bytes / 1e6:g} MB")
+        try:
+            info = probe_video(source, max_pixels=limits.max_pixels)
+        except DeepDreamError as exc:  # name the upload, not the server's path; no CLI option to suggest
+            reason = str(exc).removeprefix(f"{source}: ").replace(" (raise it with --max-pixels)", "")
+            raise DeepDreamError(f"the {what} cannot be used: {reason}") from None
+        seconds = float(info.end * info.time_base)
+        if seconds > limits.max_video_seconds:
+            raise DeepDreamError(f"the {what} lasts {seconds:.1f} s, above this page's limit of "
+                                 f"{limits.max_video_seconds:g} s (short clips only)")
+        if info.frame_count > limits.max_video_frames:
+            raise DeepDreamError(f"the {what} has {info.frame_count} frames, above this page's limit of "
+                                 f"{limits.max_video_frames} (short clips only)")
+        return info
 
     def _is_upload(self, path: Path) -> bool:
         """Gradio's uploads are ROOT/HASH/NAME; anything else (a session's files) is not for a client to name."""
