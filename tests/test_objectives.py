@@ -7,8 +7,8 @@ import pytest
 import torch
 
 import deepdreamer as dd
-from deepdreamer.models.classes import class_index, imagenet_classes
 from deepdreamer.gradients import Window
+from deepdreamer.models.classes import class_index, imagenet_classes
 from deepdreamer.objectives import channel, channels, guide, layer, layer_mix, mean_square
 from deepdreamer.tensors import to_tensor
 

@@ -14,7 +14,7 @@ the step's peak as
   and scaled to any size by each tensor's stride, times ``BACKWARD_OVERHEAD`` for the gradients the
   backward pass allocates while it frees them.
 
-The constants were measured against the peak RSS of real dreams (``benchmarks/memory.py``, ``docs/tiling.md``).
+The constants were measured against the peak RSS of real dreams (``benchmarks/memory.py``, ``docs/speed.md``).
 """
 
 from __future__ import annotations
