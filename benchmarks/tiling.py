@@ -1,7 +1,7 @@
 """How far tiled gradients are from the whole image's: loss and gradient, by model and tile size.
 
     python benchmarks/tiling.py                         # InceptionV3 (unpadded) and Lite0 (padded), 1024x768
-    python benchmarks/tiling.py --size 2048x1536 --tiles 512,768,1024
+    python benchmarks/tiling.py --size 2048x1536 --tiles 512,768,1024 --models efficientnet_lite0
 
 For each tile size and three grid offsets: the tiled loss over the whole image's, and the gradient's mean
 absolute difference and cosine similarity to the whole image's. "before" is the tiling this replaced: the
@@ -76,15 +76,17 @@ def main() -> None:
     parser.add_argument("--size", default="1024x768")
     parser.add_argument("--tiles", default="256,384,512,768")
     parser.add_argument("--photo", default="astronaut")
+    parser.add_argument("--models", default="inception_v3,efficientnet_lite0")
     args = parser.parse_args()
     width, height = map(int, args.size.split("x"))
     photo = read_image(dd.example_path(args.photo)).image.resize((width, height))
-    cases = [("inception_v3", random_inception(), dd.SEED_LAYER_MIX),
-             ("efficientnet_lite0", dd.load_model("efficientnet_lite0"), {"block8": 1.0, "block10": 1.0})]
+    cases = {"inception_v3": lambda: (random_inception(), dd.SEED_LAYER_MIX),
+             "efficientnet_lite0": lambda: (dd.load_model("efficientnet_lite0"), {"block8": 1.0, "block10": 1.0})}
     print(f"{args.size} photo '{args.photo}', margins 64 px; mean over grid offsets {OFFSETS}")
     print(f"{'model':<19} {'tile':>5} {'loss now':>9} {'before':>7} {'|dg|/|g| now':>13} {'before':>7} "
           f"{'cos now':>8} {'before':>7}")
-    for name, net, layers in cases:
+    for name in args.models.split(","):
+        net, layers = cases[name]()
         loss_fn = objective_function(net, dd.layer_mix(layers))
         x = net.to_input(to_tensor(photo)).contiguous(memory_format=torch.channels_last)
         whole = whole_loss_and_gradient(x, loss_fn)
