@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+#: FLOPs per pixel are counted on one pass of at most this side (counting a whole big image is slow).
+FLOP_SIDE = 768
 CASES = [  # label, model, precision
     ("deepdreamer lite0 fp32", "efficientnet_lite0", "fp32"),
     ("deepdreamer inception_v3 fp32", "inception_v3", "fp32"),
@@ -39,7 +41,7 @@ def child_deepdreamer(args: argparse.Namespace) -> dict:
 
     import deepdreamer as dd
     from deepdreamer.engine import ascent_direction
-    from deepdreamer.objectives import objective_function
+    from deepdreamer.losses import objective_function
     from deepdreamer.runtime import keep_freed_memory
     from deepdreamer.settings import DreamSettings
 
@@ -54,7 +56,7 @@ def child_deepdreamer(args: argparse.Namespace) -> dict:
     objective = dd.layer_mix(spec.preset(None).layers)
     loss_fn = objective_function(net, objective, args.precision)
     if args.mode == "step":
-        settings = DreamSettings()  # tiles above 768 px, as in a real dream
+        settings = DreamSettings()  # whole when the step fits the default memory budget, as in a real dream
         x = torch.randn(1, 3, height, width).contiguous(memory_format=torch.channels_last)
         generator = torch.Generator().manual_seed(0)
         ascent_direction(x, loss_fn, settings, generator)
@@ -63,7 +65,7 @@ def child_deepdreamer(args: argparse.Namespace) -> dict:
         for _ in range(args.steps):
             ascent_direction(x, loss_fn, settings, generator)
         seconds = (time.perf_counter() - t) / args.steps
-        side = min(height, width, settings.tile_size)  # FLOPs per pixel, from one tile-sized pass
+        side = min(height, width, FLOP_SIDE)  # FLOPs per pixel, from one pass of at most this side
         piece = x[..., :side, :side].detach().requires_grad_(True)
         with FlopCounterMode(display=False) as counter:
             loss_fn(piece).backward()

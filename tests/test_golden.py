@@ -5,6 +5,13 @@ before the engine contract (issue #11) changed the code around them.
 must be bit-identical; elsewhere oneDNN's kernels round differently, so they must only be close. The CREPE
 dream is close, not identical, everywhere: its waveform ascent now runs in units of the clip's RMS through the
 engine's normalisation (differences of at most 9e-7 on a 0.5-amplitude signal).
+
+Issue #12 re-recorded the pictures it changes on purpose. ``layer()`` crops the seed's border from every map, so
+a map of 4 rows or columns or fewer adds 0 instead of counting whole: the smallest octave of the 128-px and
+96-px photos has such maps (Lite0's ``block8``..``block12``, InceptionV3's ``mixed3``..``mixed5``), which changes
+``lite0_default``, ``lite0_patterns_keep``, ``lite0_objective``, ``inception_seed`` and ``explore_*``; with the
+old whole-map fallback restored they were bit-identical. ``lite0_tiled`` changed with the tiling itself (border
+crop at the image's edges only, tiles weighted by activation count).
 """
 
 from __future__ import annotations

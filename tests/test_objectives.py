@@ -7,8 +7,9 @@ import pytest
 import torch
 
 import deepdreamer as dd
+from deepdreamer.gradients import Window
 from deepdreamer.models.classes import class_index, imagenet_classes
-from deepdreamer.objectives import channel, channels, layer, layer_mix
+from deepdreamer.objectives import channel, channels, guide, layer, layer_mix, mean_square
 from deepdreamer.tensors import to_tensor
 
 from .conftest import small_photo
@@ -46,9 +47,75 @@ def test_objectives_add_scale_and_describe_themselves():
     assert str(-(3 * channel("a", 1)) / 2) == "-1.5*channel('a', 1)"
 
 
-def test_a_feature_map_smaller_than_the_border_crop_is_used_whole():
-    tiny = {"a": torch.full((1, 2, 3, 3), 2.0)}
-    assert float(layer("a")(tiny)) == 4.0  # no NaN from an empty crop
+@pytest.mark.parametrize("rows", [1, 3, 4])
+def test_a_map_of_4_rows_or_fewer_adds_0_with_a_zero_gradient_as_in_the_seed(rows):
+    act = torch.full((1, 2, rows, 9), 2.0, requires_grad=True)
+    value = layer("a")({"a": act})
+    (grad,) = torch.autograd.grad(value, act)
+    assert float(value.detach()) == 0.0 and not grad.any()
+    nhwc = act.detach().permute(0, 2, 3, 1).numpy()
+    assert seed_loss_numpy({"a": nhwc}, {"a": 1.0}) == 0.0  # the seed's crop is empty too, not an error
+
+
+def test_a_map_of_5_rows_keeps_its_middle_row_over_the_full_size():
+    act = torch.arange(5 * 7, dtype=torch.float32).reshape(1, 1, 5, 7)
+    expected = float(act[..., 2:3, 2:5].square().sum() / 35)
+    assert float(layer("a")({"a": act})) == pytest.approx(expected)
+    nhwc = act.permute(0, 2, 3, 1).numpy()
+    assert seed_loss_numpy({"a": nhwc}, {"a": 1.0}) == pytest.approx(expected)
+
+
+def test_mean_objectives_average_a_map_too_small_to_crop_whole():
+    acts = {"a": torch.arange(2 * 3 * 4, dtype=torch.float32).reshape(1, 2, 3, 4)}
+    assert float(channel("a", 1)(acts)) == pytest.approx(float(acts["a"][:, 1].mean()))
+    assert float(channels("a", [0, 1])(acts)) == pytest.approx(float(acts["a"].mean()))
+    big = {"a": torch.arange(2 * 6 * 7, dtype=torch.float32).reshape(1, 2, 6, 7)}
+    assert float(channel("a", 1)(big)) == pytest.approx(float(big["a"][:, 1, 2:4, 2:5].mean()))
+
+
+def test_mean_square_takes_a_one_sample_wide_map_whole():
+    act = torch.arange(1, 1 + 2 * 3 * 6, dtype=torch.float32).reshape(2, 3, 6, 1)  # CREPE: frames x C x time x 1
+    assert float(layer("a")({"a": act})) == 0.0  # the seed's crop leaves nothing of it
+    assert float(mean_square("a")({"a": act})) == pytest.approx(float(act.square().mean()))
+
+
+def tile_windows(height: int, width: int, cuts: tuple[list[int], list[int]], context: int):
+    """Tiles of a height x width map cut at ``cuts``, each with ``context`` positions around it: the tile's
+    map, its window for the value (its own positions) and for the gradient (all its positions)."""
+    rows = list(zip([0, *cuts[0]], [*cuts[0], height], strict=True))
+    cols = list(zip([0, *cuts[1]], [*cuts[1], width], strict=True))
+    for r0, r1 in rows:
+        for c0, c1 in cols:
+            er0, er1 = max(r0 - context, 0), min(r1 + context, height)
+            ec0, ec1 = max(c0 - context, 0), min(c1 + context, width)
+            own = Window((er0, ec0), (height, width), (r0 - er0, r1 - er0), (c0 - ec0, c1 - ec0))
+            every = Window((er0, ec0), (height, width), (0, er1 - er0), (0, ec1 - ec0))
+            yield (slice(er0, er1), slice(ec0, ec1)), own, every
+
+
+@pytest.mark.parametrize("shape", [(13, 17), (6, 9), (4, 11)])
+def test_tiles_own_windows_add_up_to_the_whole_objective(shape):
+    act = torch.rand(1, 5, *shape, generator=torch.Generator().manual_seed(0))
+    features = torch.rand(5, 3, generator=torch.Generator().manual_seed(1))
+    objective = layer("a") + 0.5 * channel("a", 2) - channels("a", [0, 3]) + 2 * guide("a", features) \
+        + mean_square("a")
+    total = 0.0
+    for (rows, cols), own, _ in tile_windows(*shape, ([3, 5], [4, 12]), context=2):
+        total += float(objective({"a": act[..., rows, cols]}, {"a": own}))
+    assert total == pytest.approx(float(objective({"a": act})), rel=1e-5)
+
+
+def test_tiles_gradients_add_up_to_the_whole_gradient():
+    """With windows over all of each tile's positions, the gradient of a map position is the whole one's
+    wherever a tile holds it whole (here the map itself is tiled, so every tile holds its positions)."""
+    act = torch.rand(1, 4, 12, 10, generator=torch.Generator().manual_seed(2), requires_grad=True)
+    objective = layer("a")
+    (whole,) = torch.autograd.grad(objective({"a": act}), act)
+    for (rows, cols), own, every in tile_windows(12, 10, ([5], [3, 7]), context=1):
+        piece = act.detach()[..., rows, cols].requires_grad_(True)
+        (grad,) = torch.autograd.grad(objective({"a": piece}, {"a": every}), piece)
+        core = (..., slice(*own.rows), slice(*own.cols))
+        assert torch.allclose(grad[core], whole[..., rows, cols][core])
 
 
 def _channel_means(net, image, name):

@@ -69,6 +69,7 @@ def dream(
     laplacian_levels: int | None = None,
     smoothing: float | None = None,
     tile_size: int | None = None,
+    max_memory: int | None = None,
     keep_colors: bool = False,
     mask: str | Path | Image.Image | np.ndarray | None = None,
     seed: int | None = None,
@@ -82,15 +83,19 @@ def dream(
     """DeepDream ``image`` and return the result.
 
     ``image`` (and ``guide``, ``mask``) may be a file path, a PIL image or an H x W x 3 NumPy array.
-    Every setting left as ``None`` comes from the model's preset (``preset``, or the model's default);
-    ``model="inception_v3"`` with its preset is exactly the seed (Chollet's chapter 8). What is maximised:
+    Every setting left as ``None`` comes from the model's preset (``preset``, or the model's default).
+    The engine is the seed's algorithm (Chollet's chapter 8), and ``model="inception_v3"`` with its preset is
+    the seed exactly: its network, layer mix and settings, at any image size. The default model's preset adds
+    jitter, Laplacian normalisation, a 4th octave and no ``max_loss`` to the same engine. What is maximised:
     ``layers`` (layer names to weights), or ``objective`` (an :class:`~deepdreamer.objectives.Objective`,
     or text such as ``"channel('block10', 97) - 0.5*block8"``), or ``class_name`` (an ImageNet class,
     name or index), else the preset's layers; objective values are checked against the model exactly as
     their text is, and ``channels(NAME, strongest=K)`` is ranked on ``image``. A ``guide`` image makes the
     default objective ``guide(layer)`` on the same layers. ``max_loss=math.inf`` disables the early stop; ``smoothing``
-    blurs each gradient (sigma in pixels). Images above twice ``tile_size`` squared in pixels get their
-    gradients tile by tile (bounded memory; 0 never tiles). ``keep_colors`` keeps the photo's colours;
+    blurs each gradient (sigma in pixels). Each octave's gradient is computed over the whole image, as in
+    the seed, when the step fits ``max_memory`` (bytes the process may use; default: what it holds plus half
+    of what is available, at most 8 GiB), else in the largest tiles that fit (``params["tiles"]`` records
+    which); ``tile_size`` forces tiles of that side. ``keep_colors`` keeps the photo's colours;
     ``mask`` (grayscale, white = dream) dreams only part of the photo, the rest is kept exactly.
     ``seed`` (0 .. 2**63-1) fixes anything random (jitter, tile grid); without it one is drawn and recorded.
     ``precision="auto"`` runs the network in bfloat16 where the device computes it natively (CPUs with
@@ -108,8 +113,8 @@ def dream(
     from .engine import dream_octaves, resize
     from .expressions import build_objective
     from .images import as_picture, attach_alpha, split_alpha
+    from .losses import objective_function
     from .models import load_model
-    from .objectives import objective_function
     from .tensors import to_image, to_mask_tensor, to_tensor
 
     spec = model_spec(model, IMAGE)
@@ -117,7 +122,7 @@ def dream(
     overrides = {
         "step": step, "num_octaves": num_octaves, "octave_scale": octave_scale, "iterations": iterations,
         "max_loss": max_loss, "jitter": jitter, "laplacian_levels": laplacian_levels, "smoothing": smoothing,
-        "tile_size": tile_size,
+        "tile_size": tile_size, "max_memory": max_memory,
     }
     settings = dream_settings(model, preset, overrides)
     if layers is not None and (objective is not None or class_name is not None):
@@ -149,8 +154,9 @@ def dream(
 
     used_precision = precision_module.resolve(precision, device_of_net, chosen.precision)
     x = net.to_input(to_tensor(rgb).to(device_of_net)).contiguous(memory_format=torch.channels_last)
+    loss_fn = objective_function(net, chosen_objective, used_precision)
     output = dream_octaves(
-        x, objective_function(net, chosen_objective, used_precision), settings, seed=seed,
+        x, loss_fn, settings, seed=seed,
         job=Job("dream", progress, stop), render=to_pil, keep_octaves=keep_octaves, step_mask=step_mask,
     )
     params = records.new_record(records.DREAM, {
@@ -164,6 +170,7 @@ def dream(
         "weights": None if weights is None else str(weights),
         "weights_sha256": net.weights_sha256,
         "objective": str(chosen_objective),
+        "tiles": loss_fn.planner.record(),
         **{key: str(picture.path) for key, picture in (("guide", guide_picture), ("mask", mask_picture))
            if picture is not None and picture.path is not None},
     })

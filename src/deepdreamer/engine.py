@@ -1,12 +1,13 @@
 """The octave / gradient-ascent engine: tensors in, tensors out, no files, no printing.
 
-The default settings are the seed's algorithm (Chollet, *Deep Learning with Python*, ch. 8): for each
-octave, smallest first, resize the dream, run gradient ascent with the gradient normalised by its mean
-absolute value, then re-inject the detail that downscaling lost. Jitter and Laplacian-pyramid gradient
-normalisation are optional quality levers (off in the seed); images larger than ``tile_size`` get their
-gradients tile by tile (``gradients.py``) so memory stays bounded. Progress goes to a :class:`~.progress.Job`,
-whose stop event ends the ascent after the current step (the octaves still finish their resizing, so a
-stopped dream comes back whole, at full size).
+The default settings are the seed's algorithm (Chollet, *Deep Learning with Python*, ch. 8), exactly: for
+each octave, smallest first, resize the dream, run gradient ascent with the gradient normalised by its mean
+absolute value, stop an octave when the loss passes ``max_loss``, then re-inject the detail that downscaling
+lost. Jitter, Laplacian-pyramid normalisation and smoothing are optional levers (off in the seed; presets
+such as EfficientNet-Lite0's default turn some on). The gradient is computed over the whole image, as in the
+seed, whenever the step fits the memory budget; otherwise tile by tile (``gradients.py``, ``memory.py``).
+Progress goes to a :class:`~.progress.Job`, whose stop event ends the ascent after the current step (the
+octaves still finish their resizing, so a stopped dream comes back whole, at full size).
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .errors import DeepDreamError
-from .gradients import LossFunction, normalize_gradient, tiled_loss_and_gradient, whole_loss_and_gradient
+from .gradients import normalize_gradient, tiled_loss_and_gradient, whole_loss_and_gradient
 from .progress import Job, Progress
 from .settings import TILE_ALIGNMENT, DreamSettings
 
 if TYPE_CHECKING:
     from PIL import Image
+
+    from .losses import NetworkObjective
 
 
 def octave_shapes(height: int, width: int, num_octaves: int, octave_scale: float) -> list[tuple[int, int]]:
@@ -45,18 +48,19 @@ def resize(x: Tensor, shape: tuple[int, int]) -> Tensor:
 
 
 def ascent_direction(
-    image: Tensor, loss_fn: LossFunction, settings: DreamSettings, generator: torch.Generator
+    image: Tensor, loss_fn: NetworkObjective, settings: DreamSettings, generator: torch.Generator
 ) -> tuple[float, Tensor]:
-    """Loss and normalised gradient for one step, jittered; tiled on a randomly shifted grid for big images."""
+    """Loss and normalised gradient for one step, jittered; whole when it fits the memory budget, else tiled
+    on a randomly shifted grid."""
     shift = (0, 0)
     if settings.jitter > 0:
         dy, dx = torch.randint(-settings.jitter, settings.jitter + 1, (2,), generator=generator).tolist()
         shift = (dy, dx)
-    height, width = image.shape[-2:]
-    if settings.tile_size and height * width > 2 * settings.tile_size**2:
-        cells = settings.tile_size // TILE_ALIGNMENT  # reduced modulo the balanced tile in tiled_loss_and_gradient
+    tile = loss_fn.planner.tile_side(image, settings)
+    if tile:
+        cells = tile // TILE_ALIGNMENT  # reduced modulo the balanced tile in tiled_loss_and_gradient
         offset = (TILE_ALIGNMENT * torch.randint(0, cells, (2,), generator=generator)).tolist()
-        loss, grad = tiled_loss_and_gradient(image, loss_fn, settings.tile_size, (offset[0], offset[1]), shift)
+        loss, grad = tiled_loss_and_gradient(image, loss_fn, tile, (offset[0], offset[1]), shift)
     else:
         loss, grad = whole_loss_and_gradient(image, loss_fn, shift)
     return loss, normalize_gradient(grad, settings.laplacian_levels, settings.smoothing)
@@ -120,7 +124,7 @@ class DreamOutput:
 
 def dream_octaves(
     original: Tensor,
-    loss_fn: LossFunction,
+    loss_fn: NetworkObjective,
     settings: DreamSettings,
     *,
     seed: int = 0,

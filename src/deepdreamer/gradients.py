@@ -5,19 +5,46 @@ context around it and only the gradient of its core is kept, so tile borders car
 whole-image computation would (no seams). Tiles, margins and the grid's random offset are multiples of
 ``TILE_ALIGNMENT``, the networks' largest stride, so every tile samples the image on the same grid as the
 whole-image pass: a strided network shifted by a non-multiple of its stride gives another gradient.
+
+Each tile's objective sees its layers through windows (:class:`Window`): the seed's border crop applies
+where the tile meets the image's edge only, every map position is weighted as in the whole image's objective
+(by the whole map's counts), and the loss value adds up each position once, from the tile that owns it.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from .runtime import release_freed_memory
 from .settings import TILE_ALIGNMENT
 
+if TYPE_CHECKING:
+    from .losses import NetworkObjective
+
 LossFunction = Callable[[Tensor], Tensor]
+
+
+@dataclass(frozen=True)
+class Window:
+    """Where one tile's activation map lies in the whole image's map, and which of its positions count.
+
+    The tiled path evaluates the objective tile by tile. Seen through a window, an objective crops the
+    border only where the tile's map meets the whole map's edge and divides by the whole map's counts, so
+    the tiles' terms add up to the whole image's objective: each position counts once, with the weight it
+    has there, however small the tile.
+    """
+
+    offset: tuple[int, int]  # the tile map's first row and column in the whole map
+    whole: tuple[int, int]  # the whole map's height and width
+    rows: tuple[int, int]  # tile-map rows that count (before the border crop): [start, stop)
+    cols: tuple[int, int]
 
 #: Floor of the gradient normaliser, as in the seed (``K.maximum(K.mean(K.abs(grads)), 1e-7)``).
 GRADIENT_FLOOR = 1e-7
@@ -46,6 +73,15 @@ def _spans(length: int, tile: int, offset: int) -> list[tuple[int, int]]:
     return [(max(start, 0), min(start + tile, length)) for start in starts if min(start + tile, length) > 0]
 
 
+def _context(start: int, stop: int, length: int, margin: int, smallest: int) -> tuple[int, int]:
+    """The span computed for the core ``[start, stop)``: ``margin`` on each side within the image, widened in
+    aligned steps while it is shorter than the network's smallest input (a sliver of a last tile)."""
+    low, high = max(start - margin, 0), min(stop + margin, length)
+    while high - low < smallest and (low > 0 or high < length):
+        low, high = max(low - TILE_ALIGNMENT, 0), min(high + TILE_ALIGNMENT, length)
+    return low, high
+
+
 def balanced_tile(length: int, tile: int) -> int:
     """The smallest aligned tile side that covers ``length`` with as many tiles as ``tile`` would need."""
     count = -(-length // tile)
@@ -54,7 +90,7 @@ def balanced_tile(length: int, tile: int) -> int:
 
 def tiled_loss_and_gradient(
     image: Tensor,
-    loss_fn: LossFunction,
+    loss_fn: NetworkObjective,
     tile: int,
     offset: tuple[int, int] = (0, 0),
     shift: tuple[int, int] = (0, 0),
@@ -64,29 +100,39 @@ def tiled_loss_and_gradient(
 
     The grid starts ``offset`` pixels before the image's corner; ``shift`` jitters the image as in
     :func:`whole_loss_and_gradient`, by wrapping each tile's indices instead of copying the image.
-    Each tile's objective is weighted by its share of the image, so the loss approximates the
-    whole-image value (the seed's objective is a mean) and ``max_loss`` keeps its meaning; the border
-    crop at tile edges makes it a little lower.
+    A tile's gradient is that of all the map positions it computes (core and margins), so positions near
+    its core's edge get the context they have in the whole image; its share of the loss value is that of
+    the positions its core owns.
     """
     height, width = image.shape[-2:]
     tile_h, tile_w = balanced_tile(height, tile), balanced_tile(width, tile)
+    maps = loss_fn.maps(height, width)
     # row r of the jittered image is row (r - dy) mod height of the image
     rows = (torch.arange(height, device=image.device) - shift[0]) % height
     cols = (torch.arange(width, device=image.device) - shift[1]) % width
     grad = torch.empty_like(image)
     total = 0.0
+    smallest = loss_fn.net.min_input_side
     for y0, y1 in _spans(height, tile_h, offset[0] % tile_h):
         for x0, x1 in _spans(width, tile_w, offset[1] % tile_w):
-            ey0, ey1 = max(y0 - margin, 0), min(y1 + margin, height)
-            ex0, ex1 = max(x0 - margin, 0), min(x1 + margin, width)
+            ey0, ey1 = _context(y0, y1, height, margin, smallest)
+            ex0, ex1 = _context(x0, x1, width, margin, smallest)
             piece = image.index_select(-2, rows[ey0:ey1]).index_select(-1, cols[ex0:ex1]).requires_grad_(True)
-            loss = loss_fn(piece)
-            # per-pixel gradients on the same scale in every tile: the objective divides by the tile's size
-            weight = (ey1 - ey0) * (ex1 - ex0) / (height * width)
-            (piece_grad,) = torch.autograd.grad(loss * weight, piece)
-            core = piece_grad[..., y0 - ey0:y1 - ey0, x0 - ex0:x1 - ex0]
-            grad[..., rows[y0:y1, None], cols[None, x0:x1]] = core
-            total += float(loss.detach()) * (y1 - y0) * (x1 - x0) / (height * width)
+            acts = loss_fn.activations(piece)
+            computed, owned = {}, {}
+            for name, geometry in maps.items():
+                s = geometry.stride
+                start = (ey0 // s, ex0 // s)  # ey0 and ex0 are multiples of every stride
+                map_rows, map_cols = acts[loss_fn.map_layer(name)].shape[-2:]
+                computed[name] = Window(start, geometry.size, (0, map_rows), (0, map_cols))
+                owned[name] = Window(start, geometry.size, (y0 // s - start[0], math.ceil(y1 / s) - start[0]),
+                                     (x0 // s - start[1], math.ceil(x1 / s) - start[1]))
+            (piece_grad,) = torch.autograd.grad(loss_fn.objective(acts, computed), piece)
+            grad[..., rows[y0:y1, None], cols[None, x0:x1]] = piece_grad[..., y0 - ey0:y1 - ey0, x0 - ex0:x1 - ex0]
+            with torch.no_grad():
+                total += float(loss_fn.objective(acts, owned))
+            del piece, acts, piece_grad
+            release_freed_memory()  # the next tile differs in size: it would not reuse these blocks
     return total, grad
 
 

@@ -23,14 +23,17 @@ from torch import Tensor
 from . import checks
 from .checks import is_number
 from .errors import DeepDreamError
+from .gradients import Window
 from .models.base import LOGITS, DreamNet
 from .models.classes import class_index, imagenet_classes
 
 Activations = Mapping[str, Tensor]
+#: Where each layer's map of a tile lies in the whole image's map (tiled gradients, ``gradients.py``).
+Windows = Mapping[str, Window]
 #: The objective functions by name, as the text language knows them (``expressions.ObjectiveBuilder``).
 Functions = Mapping[str, Callable[..., "Objective"]]
 
-#: Pixels left out on each side of an activation map, as in the seed (avoids border artifacts).
+#: Positions left out on each side of an activation map, as in the seed (avoids border artifacts).
 BORDER = 2
 
 
@@ -43,7 +46,8 @@ class Objective:
     functions (:meth:`checked`); objectives made by hand have none and are used as they are.
     """
 
-    def __init__(self, compute: Callable[[Activations], Tensor], layers: frozenset[str], description: str,
+    def __init__(self, compute: Callable[[Activations, Windows | None], Tensor], layers: frozenset[str],
+                 description: str,
                  *, scaled: tuple[Objective, float] | None = None, is_sum: bool = False,
                  remake: Callable[[Functions], Objective] | None = None) -> None:
         self._compute = compute
@@ -53,8 +57,9 @@ class Objective:
         self.is_sum = is_sum
         self._remake = remake
 
-    def __call__(self, activations: Activations) -> Tensor:
-        return self._compute(activations)
+    def __call__(self, activations: Activations, windows: Windows | None = None) -> Tensor:
+        """The objective on whole-image activations, or on one tile's seen through ``windows`` (one per layer)."""
+        return self._compute(activations, windows)
 
     def __repr__(self) -> str:
         return self.description
@@ -70,7 +75,8 @@ class Objective:
     def __add__(self, other: Objective) -> Objective:
         if not isinstance(other, Objective):
             raise _refused("add", other)
-        return Objective(lambda acts: self(acts) + other(acts), self.layers | other.layers, f"{self} + {other}",
+        return Objective(lambda acts, windows: self(acts, windows) + other(acts, windows), self.layers | other.layers,
+                         f"{self} + {other}",
                          is_sum=True, remake=lambda functions: self.checked(functions) + other.checked(functions))
 
     def __radd__(self, other: Any) -> Objective:  # only ever called with a non-objective on the left
@@ -103,7 +109,7 @@ class Objective:
         if total == 1.0:
             return base
         text = f"({base})" if base.is_sum else str(base)
-        return Objective(lambda acts: total * base(acts), base.layers, f"{_number(total)}*{text}",
+        return Objective(lambda acts, windows: total * base(acts, windows), base.layers, f"{_number(total)}*{text}",
                          scaled=(base, total), remake=lambda functions: base.checked(functions) * total)
 
     __rmul__ = __mul__
@@ -140,15 +146,51 @@ def _short(value: Any, limit: int = 24) -> str:
 
 def _difference(left: Objective, right: Objective) -> Objective:
     text = f"({right})" if right.is_sum else str(right)
-    return Objective(lambda acts: left(acts) - right(acts), left.layers | right.layers, f"{left} - {text}",
+    return Objective(lambda acts, windows: left(acts, windows) - right(acts, windows), left.layers | right.layers,
+                     f"{left} - {text}",
                      is_sum=True, remake=lambda functions: left.checked(functions) - right.checked(functions))
 
 
-def _inner(act: Tensor) -> Tensor:
-    """The activation without its border; whole when the map is too small to crop (deep layers, small octaves)."""
-    if min(act.shape[-2:]) <= 2 * BORDER:
-        return act
-    return act[..., BORDER:-BORDER, BORDER:-BORDER]
+def _counted(act: Tensor, window: Window | None, border: int) -> tuple[Tensor, tuple[int, int]]:
+    """The positions of ``act`` that count, ``border`` positions in from the whole map's edges, and the
+    whole map's height and width. The crop may be empty (a map of 4 rows or fewer): it then sums to 0."""
+    if window is None:
+        height, width = act.shape[-2:]
+        return act[..., border:max(height - border, border), border:max(width - border, border)], (height, width)
+    (row, col), (height, width) = window.offset, window.whole
+    top, left = max(window.rows[0], border - row), max(window.cols[0], border - col)
+    bottom, right = min(window.rows[1], height - border - row), min(window.cols[1], width - border - col)
+    return act[..., top:max(bottom, top), left:max(right, left)], (height, width)
+
+
+def _positions(window: Window) -> int:
+    """How many positions of the whole map ``window`` covers."""
+    (row, col), (height, width) = window.offset, window.whole
+    rows = min(window.rows[1], height - row) - max(window.rows[0], -row)
+    cols = min(window.cols[1], width - col) - max(window.cols[0], -col)
+    return max(rows, 0) * max(cols, 0)
+
+
+def _window(windows: Windows | None, name: str) -> Window | None:
+    return None if windows is None else windows[name]
+
+
+def _squares(act: Tensor, window: Window | None, border: int) -> Tensor:
+    """Sum of squared activations inside ``border``, over the whole map's size (the seed's scaling)."""
+    counted, (height, width) = _counted(act, window, border)
+    return counted.square().sum() / (act.shape[0] * act.shape[1] * height * width)
+
+
+def _mean(act: Tensor, window: Window | None) -> Tensor:
+    """Mean of ``act`` (N x K x H x W, or N x H x W for one channel) inside the seed's border, over the whole
+    map; over all positions where the map is too small for the border (a mean of nothing is undefined, unlike
+    the seed's sum of nothing)."""
+    height, width = act.shape[-2:] if window is None else window.whole
+    border = BORDER if min(height, width) > 2 * BORDER else 0
+    counted, _ = _counted(act, window, border)
+    if window is None:
+        return counted.mean()
+    return counted.sum() / (math.prod(act.shape[:-2]) * (height - 2 * border) * (width - 2 * border))
 
 
 def layer_name(value: Any) -> str:
@@ -166,22 +208,36 @@ def channel_number(value: Any) -> int:
 
 
 def layer(name: str) -> Objective:
-    """The seed's term: sum of squared non-border activations, divided by the full activation's size."""
+    """The seed's term: sum of squared activations inside a 2-position border, divided by the full map's size.
+
+    As in the seed, a map of 4 rows or columns or fewer has nothing inside the border: the term is 0, with a
+    zero gradient (InceptionV3's deep maps at the smallest octave of a photo under about 210 px).
+    """
     name = layer_name(name)
 
-    def l2(acts: Activations) -> Tensor:
-        act = acts[name]
-        return _inner(act).square().sum() / act.numel()
+    def l2(acts: Activations, windows: Windows | None) -> Tensor:
+        return _squares(acts[name], _window(windows, name), BORDER)
 
     return Objective(l2, frozenset([name]), f"layer({name!r})", remake=lambda functions: functions["layer"](name))
+
+
+def mean_square(name: str) -> Objective:
+    """Mean squared activation over the whole map, no border left out: for maps without an image border, such as
+    CREPE's (one sample wide), where the seed's crop would leave nothing."""
+    name = layer_name(name)
+
+    def power(acts: Activations, windows: Windows | None) -> Tensor:
+        return _squares(acts[name], _window(windows, name), 0)
+
+    return Objective(power, frozenset([name]), f"mean_square({name!r})")
 
 
 def channel(name: str, index: int) -> Objective:
     """Mean activation of one channel of a layer (what feature visualisation maximises)."""
     name, index = layer_name(name), channel_number(index)
 
-    def mean(acts: Activations) -> Tensor:
-        return _inner(acts[name][:, index]).mean()
+    def mean(acts: Activations, windows: Windows | None) -> Tensor:
+        return _mean(acts[name][:, index], _window(windows, name))
 
     return Objective(mean, frozenset([name]), f"channel({name!r}, {index})",
                      remake=lambda functions: functions["channel"](name, index))
@@ -203,8 +259,8 @@ def channels(name: str, indices: Sequence[int] | None = None, *, strongest: int 
         raise DeepDreamError(f"channels(): expected a non-empty list of channel numbers, not {_short(indices)}")
     chosen = [channel_number(index) for index in indices]
 
-    def mean(acts: Activations) -> Tensor:
-        return _inner(acts[name][:, chosen]).mean()
+    def mean(acts: Activations, windows: Windows | None) -> Tensor:
+        return _mean(acts[name][:, chosen], _window(windows, name))
 
     return Objective(mean, frozenset([name]), f"channels({name!r}, {chosen})",
                      remake=lambda functions: functions["channels"](name, chosen))
@@ -214,7 +270,7 @@ def _ranked_later(name: str, key: str, count: int) -> Objective:
     """``channels(NAME, strongest=K)`` before a photo has ranked the channels: it only describes itself."""
     description = f"channels({name!r}, {key}={count})"
 
-    def unranked(_acts: Activations) -> Tensor:
+    def unranked(_acts: Activations, _windows: Windows | None) -> Tensor:
         raise DeepDreamError(f"{description} ranks the channels on a photo: give it to dream() as the objective")
 
     return Objective(unranked, frozenset([name]), description,
@@ -228,8 +284,13 @@ def logit(name_or_index: str | int) -> Objective:
     index = class_index(name_or_index if isinstance(name_or_index, str) else int(name_or_index))
     label = imagenet_classes()[index]
 
-    def score(acts: Activations) -> Tensor:
-        return acts[LOGITS][:, index].sum()
+    def score(acts: Activations, windows: Windows | None) -> Tensor:
+        value = acts[LOGITS][:, index].sum()
+        if windows is None:
+            return value
+        # a tile's class score is not a share of the whole image's: weight it by the map positions it covers
+        window = windows[LOGITS]
+        return value * (_positions(window) / (window.whole[0] * window.whole[1]))
 
     return Objective(score, frozenset([LOGITS]), f"logit({label!r})",
                      remake=lambda functions: functions["logit"](index))
@@ -243,14 +304,15 @@ def guide(name: str, features: Tensor) -> Objective:
     (chosen without gradient), divided by the activation's size like :func:`layer`.
     """
 
-    def matched(acts: Activations) -> Tensor:
+    def matched(acts: Activations, windows: Windows | None) -> Tensor:
         act = acts[name]
-        x = act.flatten(2)  # N x C x HW
+        counted, (height, width) = _counted(act, _window(windows, name), 0)
+        x = counted.flatten(2)  # N x C x HW
         guide_vectors = features.to(x)
         with torch.no_grad():
             best = (x.transpose(1, 2) @ guide_vectors).argmax(dim=-1)  # N x HW
         target = guide_vectors[:, best].permute(1, 0, 2)  # N x C x HW
-        return (x * target).sum() / act.numel()
+        return (x * target).sum() / (act.shape[0] * act.shape[1] * height * width)
 
     return Objective(matched, frozenset([name]), f"guide({name!r})")
 
@@ -287,23 +349,3 @@ def guide_features(net: DreamNet, x: Tensor, name: str) -> Tensor:
     vectors = act[0].flatten(1)
     stride = -(-vectors.shape[1] // MAX_GUIDE_VECTORS)
     return vectors[:, ::stride].contiguous()
-
-
-#: Network precisions: bfloat16 is fast on GPUs and on CPUs with AVX-512 BF16 or AMX, slow elsewhere.
-PRECISIONS = {"fp32": None, "bf16": torch.bfloat16}
-
-
-def objective_function(net: DreamNet, objective: Objective, precision: str = "fp32") -> Callable[[Tensor], Tensor]:
-    """The scalar to maximise as a function of the network input; the objective itself is summed in fp32."""
-    if precision not in PRECISIONS:
-        raise DeepDreamError(f"unknown precision {precision!r}; choose from {', '.join(PRECISIONS)}")
-    dtype = PRECISIONS[precision]
-
-    def evaluate(x: Tensor) -> Tensor:
-        if dtype is None:
-            return objective(net.activations(x, objective.layers))
-        with torch.autocast(x.device.type, dtype=dtype):
-            activations = net.activations(x, objective.layers)
-        return objective({name: act.float() for name, act in activations.items()})
-
-    return evaluate

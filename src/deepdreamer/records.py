@@ -35,6 +35,9 @@ SCHEMA: dict[str, tuple[Any, ...]] = {
     "max_loss": ("number", None), "jitter": (int,), "laplacian_levels": (int,), "smoothing": ("number",),
     "tile_size": (int,), "keep_colors": (bool,), "seed": (int,), "precision": (str,), "weights": (str, None),
     "weights_sha256": (str, None),
+    # recorded, never repeated: the memory budget asked for (the machine's, not the dream's), and the tiles the
+    # budget led to (an outcome; None: every octave whole)
+    "max_memory": (int, None), "tiles": (dict, None),
     # sound
     "mode": (str,), "mask_threshold_db": ("number", None), "phase": (str,), "stereo": (str,), "n_fft": (int,),
     "hop": (int,),
@@ -44,7 +47,8 @@ SCHEMA: dict[str, tuple[Any, ...]] = {
 }
 
 #: The settings ``--like`` repeats, per kind: arguments of :func:`deepdreamer.dream` and
-#: :func:`deepdreamer.audio.dream_audio` of the same names.
+#: :func:`deepdreamer.audio.dream_audio` of the same names. ``max_memory`` is not one: it belongs to the machine
+#: (a budget right for one would starve or waste another), and whether a dream is tiled follows from it.
 REPEATABLE = {
     DREAM: ("model", "preset", "layers", "objective", "guide", "mask", "step", "num_octaves", "octave_scale",
             "iterations", "max_loss", "jitter", "laplacian_levels", "smoothing", "tile_size", "keep_colors", "seed",

@@ -2,13 +2,16 @@
 
 The defaults are the seed's (Chollet, *Deep Learning with Python*, ch. 8): step 0.01, 3 octaves of
 scale 1.4, 20 iterations, and an octave stopped once the loss exceeds 10. Jitter, Laplacian-pyramid
-normalisation and gradient smoothing are ours, off by default.
+normalisation and gradient smoothing are ours, off by default. Gradients are computed over the whole image,
+as in the seed, whenever a step fits the memory budget (``max_memory``); ``memory.py`` plans the tiles otherwise.
+Memory sizes are read and written here (``parse_size``), so that the CLI needs no torch to check them.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import re
 from dataclasses import dataclass, fields
 
 from .checks import is_number
@@ -20,17 +23,35 @@ TILE_ALIGNMENT = 32
 DEFAULT_MAX_PIXELS = 120_000_000
 #: Largest gradient blur accepted (sigma, pixels): beyond it the ascent barely changes anything.
 MAX_SMOOTHING = 16.0
-#: Gradients of images with more than twice this side squared in pixels are computed in tiles no larger.
-#: Per-pixel speed is flat from 512 to 1536 px on 2 CPU cores while memory grows with the area (a 768 px
-#: tile plus margins of Lite0 or InceptionV3 takes ~0.9 GB), and tiles cost their context margins, so
-#: 1024x768 still runs whole and a 24 MP photo stays under 3 GB.
-DEFAULT_TILE_SIZE = 768
+#: The smallest tile side accepted (and planned): below it the context margins cost more than the tile.
+MIN_TILE = 128
+GIB = 1 << 30
+#: The default memory budget never exceeds this, so that a machine with much free memory stays usable meanwhile.
+DEFAULT_MEMORY_CAP = 8 * GIB
+#: The smallest ``max_memory`` accepted: below it even the smallest tiles would not fit beside the runtime.
+MIN_BUDGET = 256 << 20
 #: Octaves may shrink the image by at most this factor (scale ** (octaves - 1)): no image is larger, and beyond
 #: it the arithmetic overflows.
 MAX_OCTAVE_SHRINK = 2.0**31
 #: Settings that count (steps, pixels, levels); the others are real numbers. None may reach 2**63.
 _TOO_LARGE = 2**63
-_WHOLE_NUMBERS = ("num_octaves", "iterations", "jitter", "laplacian_levels", "tile_size")
+_WHOLE_NUMBERS = ("num_octaves", "iterations", "jitter", "laplacian_levels", "tile_size", "max_memory")
+#: Settings that may be None: no early stop, the machine's default budget.
+_OPTIONAL = ("max_loss", "max_memory")
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+
+
+def parse_size(text: str) -> int:
+    """``"3G"``, ``"3GiB"``, ``"2500M"``, ``"0.5g"`` or a number of bytes -> bytes (K, M, G, T are powers of 1024)."""
+    found = re.fullmatch(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([kmgt]?)(?:i?b)?\s*", text.lower())
+    if found is None:
+        raise DeepDreamError(f"memory size {text!r} is not a size like 3G, 2500M or 3GiB")
+    return int(float(found.group(1)) * _UNITS[found.group(2)])
+
+
+def format_size(size: float) -> str:
+    """Bytes as GiB with two decimals, as messages and help show them."""
+    return f"{size / GIB:.2f} GiB"
 
 
 @dataclass(frozen=True)
@@ -45,15 +66,18 @@ class DreamSettings:
     jitter: int = 0  # random shift of up to this many pixels each step, undone after
     laplacian_levels: int = 0  # >1: normalise the gradient per Laplacian-pyramid band (0 or 1: off)
     smoothing: float = 0.0  # Gaussian blur of the gradient, sigma in pixels (0: off): softer, larger shapes
-    tile_size: int = DEFAULT_TILE_SIZE  # images above 2 x tile_size^2 pixels get tiled gradients (0: never)
+    tile_size: int = 0  # 0: whole if the step fits max_memory, else the largest tiles that fit; N: tiles of N px
+    max_memory: int | None = None  # bytes the process may use (None: memory.default_budget, from the machine)
 
     def check(self) -> None:
         """Refuse values that make no sense, in one line."""
         for field in fields(self):
             value, name = getattr(self, field.name), field.name.removeprefix("num_").replace("_", " ")
+            if field.name in _OPTIONAL and value is None:
+                continue
             if field.name in _WHOLE_NUMBERS and (not isinstance(value, numbers.Integral) or isinstance(value, bool)):
                 raise DeepDreamError(f"{name} must be a whole number, not {value!r:.30}")
-            if not (is_number(value) or (field.name == "max_loss" and value is None)):
+            if not is_number(value):
                 raise DeepDreamError(f"{name} must be a number, not {value!r:.30}")
             if isinstance(value, numbers.Integral) and abs(value) >= _TOO_LARGE:  # float() would overflow
                 raise DeepDreamError(f"{name} is too large: {value!r:.30}")
@@ -77,8 +101,11 @@ class DreamSettings:
         if not (math.isfinite(self.smoothing) and 0 <= self.smoothing <= MAX_SMOOTHING):
             raise DeepDreamError(f"smoothing must be a blur sigma from 0 to {MAX_SMOOTHING:g} pixels, "
                                  f"not {self.smoothing}")
-        if self.tile_size != 0 and (self.tile_size < 128 or self.tile_size % TILE_ALIGNMENT):
-            raise DeepDreamError(f"tile size must be 0 (no tiling) or a multiple of {TILE_ALIGNMENT} from 128 up, "
-                                 f"not {self.tile_size}")
+        if self.tile_size != 0 and (self.tile_size < MIN_TILE or self.tile_size % TILE_ALIGNMENT):
+            raise DeepDreamError(f"tile size must be 0 (automatic) or a multiple of {TILE_ALIGNMENT} from {MIN_TILE} "
+                                 f"up, not {self.tile_size}")
+        if self.max_memory is not None and self.max_memory < MIN_BUDGET:
+            raise DeepDreamError(f"max memory must be at least {format_size(MIN_BUDGET)}, "
+                                 f"not {format_size(self.max_memory)}")
 
 

@@ -61,8 +61,11 @@ def test_padding_stays_within_its_bound_for_every_octave_count_it_allows():
 def test_a_dream_larger_than_the_machine_is_refused(monkeypatch):
     stereo = np.zeros((30 * 44_100, 2), np.float32)
     monkeypatch.setattr(plan, "physical_memory", lambda: None)  # where the system does not say: no check
-    assert estimate_audio(stereo, 44_100, stereo="each").memory_bytes > 2**30
+    whole = estimate_audio(stereo, 44_100, stereo="each").memory_bytes
+    assert whole > 2**31  # the 2049x1292 spectrogram's network, whole
     monkeypatch.setattr(plan, "physical_memory", lambda: 2**30)  # a small machine: 1 GB
+    assert estimate_audio(stereo, 44_100, stereo="each").memory_bytes < 2**30  # tiled to fit its memory budget
+    stereo = np.zeros((120 * 44_100, 2), np.float32)  # but even in tiles, 2 minutes of it do not fit
     with pytest.raises(DeepDreamError, match=r"needs about 2 GB of memory and this machine has 1 GB; dream a shorter "
                                              r"part, or the channels' mean \(--stereo mid\)"):
         estimate_audio(stereo, 44_100, stereo="each")

@@ -104,6 +104,8 @@ BAD_RUNS = {
     "missing mask": lambda d, cat: [cat, "--mask", d / "nope.png"],
     "mask of another shape": lambda d, cat: [cat, "--mask", _square_mask(d)],
     "negative smoothing": lambda d, cat: [cat, "--smoothing", "-2"],
+    "max memory not a size": lambda d, cat: [cat, "--max-memory", "lots"],
+    "max memory too small": lambda d, cat: [cat, "--max-memory", "1M"],
     "guide the objective ignores": lambda d, cat: [cat, "--guide", cat, "--objective", "block8"],
     "output is the mask": lambda d, cat: [cat, "--mask", _copy(cat, d / "out.png")],
     **{f"like with bad {key}": (lambda d, cat, key=key, value=value: [cat, "--like", _record(d, {key: value})])
@@ -134,6 +136,26 @@ def test_bad_output_paths_are_refused(capsys, tmp_path, cat_file):
         assert status == 2 and err.count("\n") == 1, err
     assert files_in(tmp_path) == {"cat.png"}
     assert np.array_equal(np.asarray(Image.open(cat_file)), np.asarray(small_photo()))
+
+
+def test_a_tiled_dream_says_so_in_one_line_and_records_its_tiles(capsys, tmp_path, cat_file):
+    out = tmp_path / "out.png"
+    status, _, err = run_cli(capsys, "dream", cat_file, "-o", out, "--tile-size", "128", *FAST[:-1])
+    assert status == 0
+    tiles = dd.read_image(out).params["tiles"]
+    assert tiles == {"max_memory": None, "octaves": {"160x106": "96x128"}}  # 114x75 fits in one tile
+    notes = [line for line in err.splitlines() if line.startswith("tiled")]
+    assert notes == ["tiled (160x106 in 96x128 tiles): as --tile-size asks (how tiles differ: docs/tiling.md)"]
+    err = run_cli(capsys, "dream", cat_file, "-o", out, *FAST[:-1])[2]
+    assert not any(line.startswith("tiled") for line in err.splitlines())  # whole: nothing to say
+
+
+def test_max_memory_is_recorded_but_not_repeated_by_like(capsys, tmp_path, cat_file):
+    first, again = tmp_path / "first.png", tmp_path / "again.png"
+    assert run_cli(capsys, "dream", cat_file, "-o", first, "--max-memory", "3G", *FAST)[0] == 0
+    assert dd.read_image(first).params["max_memory"] == 3 << 30
+    assert run_cli(capsys, "dream", cat_file, "-o", again, "--like", first, *FAST)[0] == 0
+    assert dd.read_image(again).params["max_memory"] is None  # the machine's budget, not the recorded one
 
 
 def test_dream_writes_the_image_its_octaves_and_its_settings(capsys, tmp_path, cat_file):

@@ -31,9 +31,10 @@ from .. import checks, records
 from ..engine import dream_octaves
 from ..errors import DeepDreamError
 from ..gradients import LossFunction
+from ..losses import objective_function
 from ..models import WAVEFORM, DreamNet, Preset, load_model, model_spec, resolve_device
 from ..models.crepe import SAMPLE_RATE
-from ..objectives import layer_mix, objective_function
+from ..objectives import layer_mix, mean_square, sum_of
 from ..progress import Job, ProgressCallback
 from ..settings import DreamSettings
 from .io import Sound, check_sound
@@ -308,7 +309,8 @@ def _dream_image(net: DreamNet, loss_fn: LossFunction, db: Tensor, peak_db: floa
 
 def _dream_waveform(signal: Tensor, sources: Tensor, rate: int, options: _Options) -> _Run:
     net = load_model(options.model, device=str(options.device))
-    objective = layer_mix(options.layers)
+    # CREPE's maps are one sample wide: the seed's border crop would leave nothing, so no border is cropped
+    objective = sum_of([weight * mean_square(name) for name, weight in options.layers.items()])
     for name in objective.layers:
         net.resolve_layer(name)
 

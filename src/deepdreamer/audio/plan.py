@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from ..engine import octave_shapes
 from ..errors import DeepDreamError
 from ..gradients import TILE_MARGIN
+from ..memory import DEFAULT_SHARE
 from ..models import catalog
 from ..models.base import LOGITS
 from ..models.crepe import FRAME, SAMPLE_RATE
 from ..objectives import BORDER
-from ..settings import DreamSettings
+from ..settings import DEFAULT_MEMORY_CAP, MIN_TILE, DreamSettings
 from .spectrogram import Stft
 from .waveform import HOP
 
@@ -122,10 +123,8 @@ def _spectrogram_plan(samples: int, rate: int, sources: int, model: str, layers:
             f"{width}x{height} ({padding(settings.num_octaves) / 1e6:.0f} megapixels of silence); {advice}")
     height, width = padded(settings.num_octaves)
     pixels = height * width
-    tiled = settings.tile_size and pixels > 2 * settings.tile_size**2
-    at_once = (settings.tile_size + 2 * TILE_MARGIN) ** 2 if tiled else pixels
-    memory = (BASE_BYTES + pixels * BYTES_PER_PIXEL + at_once * NETWORK_BYTES_PER_PIXEL
-              + sources * shape[0] * shape[1] * STFT_BYTES_PER_BIN)
+    rest = BASE_BYTES + pixels * BYTES_PER_PIXEL + sources * shape[0] * shape[1] * STFT_BYTES_PER_BIN
+    memory = rest + _network_bytes(pixels, max(height, width), rest, settings)
     area = sum(h * w for h, w in octave_shapes(height, width, settings.num_octaves, settings.octave_scale))
     seconds_per_step = SECONDS_PER_MEGAPIXEL_STEP.get(model, max(SECONDS_PER_MEGAPIXEL_STEP.values()))
     seconds = sources * settings.iterations * area / 1e6 * seconds_per_step
@@ -149,6 +148,20 @@ def _waveform_plan(samples: int, rate: int, sources: int, model: str, settings: 
     seconds = sources * settings.iterations * frames * seconds_per_step
     memory = BASE_BYTES + (samples + length) * sources * BYTES_PER_PIXEL
     return AudioPlan((1, length), (1, length), sources, memory, seconds)
+
+
+def _network_bytes(pixels: int, side: int, rest: float, settings: DreamSettings) -> float:
+    """The network's share of the peak: a forced tile's, else the whole image's unless that passes the default
+    memory budget (``memory.py``: what the process holds plus half of the rest, at most ``DEFAULT_MEMORY_CAP``),
+    which then tiles with what is left of the budget (at least the smallest tile)."""
+    def tile(side: int) -> float:
+        return (side + 2 * TILE_MARGIN) ** 2 * NETWORK_BYTES_PER_PIXEL
+
+    if settings.tile_size:
+        return tile(settings.tile_size) if side > settings.tile_size else pixels * NETWORK_BYTES_PER_PIXEL
+    machine = physical_memory()
+    budget = DEFAULT_MEMORY_CAP if machine is None else min(rest + DEFAULT_SHARE * (machine - rest), DEFAULT_MEMORY_CAP)
+    return min(pixels * NETWORK_BYTES_PER_PIXEL, max(budget - rest, tile(MIN_TILE)))
 
 
 def physical_memory() -> float | None:

@@ -12,7 +12,7 @@ from ..api import dream as dream_function
 from ..errors import DeepDreamError
 from ..examples import EXAMPLE_PHOTOS, example_path
 from ..precision import CHOICES as PRECISIONS
-from ..settings import DEFAULT_TILE_SIZE
+from ..settings import format_size
 from .app import Interrupted, cli, stop_on_interrupt
 from .help import GroupedCommand
 from .options import (
@@ -25,6 +25,7 @@ from .options import (
     given,
     layer_option,
     like_option,
+    max_memory_option,
     max_pixels_option,
     output_path,
     quiet_option,
@@ -42,8 +43,8 @@ GROUPS = [
     ("How strong", ["step", "iterations", "max_loss", "jitter", "laplacian_levels", "smoothing", "keep_colors"]),
     ("Octaves", ["num_octaves", "octave_scale"]),
     ("Output", ["output", "keep_octaves", "quiet"]),
-    ("Performance and limits", ["device", "precision", "tile_size", "max_pixels", "use_ray", "ray_address",
-                                "ray_cpus"]),
+    ("Performance and limits", ["device", "precision", "max_memory", "tile_size", "max_pixels", "use_ray",
+                                "ray_address", "ray_cpus"]),
     ("Reproducibility", ["seed", "like"]),
 ]
 
@@ -78,8 +79,9 @@ GROUPS = [
 @click.option("--mask", type=click.Path(path_type=Path),
               help="Grayscale image: dream where white, keep the photo where black, blend in between.")
 @click.option("--tile-size", type=int,
-              help="Compute gradients in tiles of this side for images above twice its square (0: never) "
-                   f"[default: {DEFAULT_TILE_SIZE}].")
+              help="Compute gradients in tiles of this side, whatever --max-memory allows "
+                   "[default: whole when it fits --max-memory, else the largest tiles that fit].")
+@max_memory_option
 @seed_option()
 @device_option
 @click.option("--precision", type=click.Choice(PRECISIONS), default=_DEFAULTS["precision"], show_default=True,
@@ -147,7 +149,20 @@ def dream(ctx: click.Context, input_path: Path | None, output: Path | None, exam
     for path, image in zip(octave_paths, result.octave_images, strict=False):
         write_image(path, image, icc_profile=picture.icc_profile)
     if not quiet:
+        note = tiling_note(result.params["tiles"])
+        if note:
+            click.echo(note, err=True)
         click.echo(f"wrote {output}", err=True)
+
+
+def tiling_note(tiles: dict[str, Any] | None) -> str | None:
+    """The one line that says a dream was tiled, and why (None: every octave ran whole, as in the seed)."""
+    if tiles is None:
+        return None
+    octaves = ", ".join(f"{size} in {tile} tiles" for size, tile in tiles["octaves"].items())
+    reason = ("as --tile-size asks" if tiles["max_memory"] is None else
+              f"the whole image did not fit --max-memory {format_size(tiles['max_memory'])}")
+    return f"tiled ({octaves}): {reason} (how tiles differ: docs/tiling.md)"
 
 
 def _dream_folder(source: Path, output: Path, options: dict[str, Any], max_pixels: int, quiet: bool,

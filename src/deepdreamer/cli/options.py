@@ -16,7 +16,7 @@ from click.core import ParameterSource
 
 from .. import checks, records
 from ..errors import DeepDreamError
-from ..settings import DEFAULT_MAX_PIXELS
+from ..settings import DEFAULT_MAX_PIXELS, DEFAULT_MEMORY_CAP, format_size, parse_size
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -42,6 +42,20 @@ class PositiveNumber(click.ParamType):
         return number
 
 
+class MemorySize(click.ParamType):
+    """A memory size such as 3G, 2500M or 3GiB, in bytes (``settings.parse_size``)."""
+
+    name = "size"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_size(value)
+        except DeepDreamError as exc:
+            self.fail(str(exc), param, ctx)
+
+
 def api_defaults(function: Callable[..., Any]) -> dict[str, Any]:
     """An API function's keyword defaults: the CLI's own, so the two cannot drift."""
     return {name: p.default for name, p in inspect.signature(function).parameters.items()}
@@ -57,6 +71,10 @@ quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress bar
 max_pixels_option = click.option(
     "--max-pixels", type=click.IntRange(min=1), default=DEFAULT_MAX_PIXELS, show_default=True,
     help="Refuse images with more pixels (a guard against decompression bombs).")
+max_memory_option = click.option(
+    "--max-memory", type=MemorySize(), metavar="SIZE",
+    help="Memory the dream may use, e.g. 3G or 2500M: steps that need more are computed in tiles "
+         f"[default: what it holds plus half of what is available, at most {format_size(DEFAULT_MEMORY_CAP)}].")
 #: What the commands pass to ``images.read_image``: the option that raises the pixel limit.
 MAX_PIXELS_HINT = "--max-pixels"
 

@@ -16,6 +16,10 @@ from .registry import LayerInfo
 LOGITS = "logits"
 #: Input side used to measure each layer's channels and stride (divisible by 32, small enough to be quick).
 _PROBE_SIDE = 320
+#: The largest stride of any network here. Inputs this much apart give maps 32/stride positions apart,
+#: with or without padding, which measures the stride exactly (valid convolutions shrink maps by a few
+#: positions, so the probe side over the map side does not).
+STRIDE_STEP = 32
 
 
 class DreamNet(nn.Module):
@@ -142,10 +146,14 @@ class DreamNet(nn.Module):
         return next(info.channels for info in self.layer_table() if info.name == canonical)
 
     def layer_table(self) -> list[LayerInfo]:
-        """Every dreamable layer with its channels and stride, measured once with a probe input."""
+        """Every dreamable layer with its channels and stride, measured once with a probe input.
+
+        The probe is ``STRIDE_STEP`` px wider than high: the difference of its maps' width and height
+        gives the stride (the networks treat rows and columns alike).
+        """
         if self._layer_table is None:
             param = next(self.parameters())
-            probe = torch.zeros(1, 3, _PROBE_SIDE, _PROBE_SIDE, device=param.device, dtype=param.dtype)
+            probe = torch.zeros(1, 3, _PROBE_SIDE, _PROBE_SIDE + STRIDE_STEP, device=param.device, dtype=param.dtype)
             with torch.no_grad():
                 acts = self.activations(probe, self.layer_names)
             aliases: dict[str, list[str]] = {}
@@ -153,7 +161,7 @@ class DreamNet(nn.Module):
                 aliases.setdefault(canonical, []).append(alias)
             self._layer_table = [
                 LayerInfo(name, tuple(aliases.get(name, ())), acts[name].shape[1],
-                          round(_PROBE_SIDE / acts[name].shape[-1]))
+                          STRIDE_STEP // (acts[name].shape[-1] - acts[name].shape[-2]))
                 for name in self.layer_names
             ]
         return self._layer_table

@@ -37,7 +37,8 @@ PITCH = "pitch"
 class Crepe(DreamNet):
     """Six conv -> ReLU -> batch norm -> max-pool layers along time, then a dense layer to pitch bins.
 
-    Activations are frames x channels x time x 1 (``pitch``: frames x 360 x 1 x 1).
+    Activations are frames x channels x time x 1 (``pitch``: frames x 360 x 1 x 1): one sample wide, with no
+    border to crop, so sound dreams maximise :func:`~deepdreamer.objectives.mean_square` of them.
     """
 
     has_classifier = False  # its classifier names pitches, not ImageNet classes

@@ -132,7 +132,7 @@ def _dream_tab() -> SimpleNamespace:
                 with gr.Row():
                     ui.laplacian_levels = _number(values, "laplacian_levels", "Laplacian levels", integer=True)
                     ui.smoothing = _number(values, "smoothing", "Smoothing (px)")
-                    ui.tile_size = _number(values, "tile_size", "Tile size", integer=True)
+                    ui.tile_size = _number(values, "tile_size", "Tile size (0: by memory)", integer=True)
                 with gr.Row():
                     ui.seed = gr.Textbox("", label="Seed (empty: random)", elem_id="seed")
                     ui.precision = gr.Radio(list(PRECISIONS), value=AUTO, label="Precision", elem_id="precision")
