@@ -35,6 +35,9 @@ def test_records_written_by_0_1_0_are_read_and_repeat():
     options = records.params_to_options(dream)
     assert options["layers"] == {"block5": 2.0} and options["max_loss"] == math.inf and options["seed"] == 1234
     assert "objective" not in options and "weights_sha256" not in options
+    assert options["tile_size"] == 0  # the old default (tiles above 1.2 MP only): now the memory budget decides
+    assert records.params_to_options({**dream, "tile_size": 512})["tile_size"] == 512  # chosen: kept
+    assert records.params_to_options({**dream, "tiles": None})["tile_size"] == 768  # recorded with the budget
     sound = records.loads(SOUND_0_1_0)
     assert records.kind_of(sound) == records.SOUND
     assert records.params_to_options(sound, records.SOUND)["mask_threshold_db"] == 40.0

@@ -107,6 +107,12 @@ def checked(record: Mapping[str, Any], keys: Collection[str]) -> dict[str, Any]:
     return values
 
 
+#: Before the memory budget (records without ``tiles``), every dream recorded ``tile_size=768``, which meant
+#: "tiles of 768 px above 1.2 megapixels"; now a tile size forces tiles. Such a record repeats with the budget
+#: instead: whole where it fits, as those dreams of up to 1.2 megapixels were.
+OLD_DEFAULT_TILE_SIZE = 768
+
+
 def params_to_options(record: Mapping[str, Any], kind: str = DREAM) -> dict[str, Any]:
     """Keyword arguments that repeat a recorded dream (``DreamResult.params``, ``AudioDream.params``).
 
@@ -130,6 +136,8 @@ def params_to_options(record: Mapping[str, Any], kind: str = DREAM) -> dict[str,
         options = {key: value for key, value in options.items() if value is not None or key not in ("guide", "mask")}
         if "max_loss" in options and options["max_loss"] is None:
             options["max_loss"] = math.inf  # recorded as null: the early stop was off
+        if "tiles" not in record and options.get("tile_size") == OLD_DEFAULT_TILE_SIZE:
+            options["tile_size"] = 0  # the old default, recorded before the memory budget: see the constant
     return options
 
 
