@@ -24,10 +24,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 #: FLOPs per pixel are counted on one pass of at most this side (counting a whole big image is slow).
 FLOP_SIDE = 768
-CASES = [  # label, model, precision
-    ("deepdreamer lite0 fp32", "efficientnet_lite0", "fp32"),
-    ("deepdreamer inception_v3 fp32", "inception_v3", "fp32"),
-    ("deepdreamer inception_v3 bf16", "inception_v3", "bf16"),
+CASES = [  # label, model, precision asked for (the row shows the one used)
+    ("deepdreamer lite0", "efficientnet_lite0", "auto"),
+    ("deepdreamer inception_v3", "inception_v3", "auto"),
+    ("deepdreamer inception_v3", "inception_v3", "bf16"),
 ]
 
 
@@ -42,6 +42,7 @@ def child_deepdreamer(args: argparse.Namespace) -> dict:
     import deepdreamer as dd
     from deepdreamer.engine import ascent_direction
     from deepdreamer.losses import objective_function
+    from deepdreamer.precision import resolve
     from deepdreamer.runtime import keep_freed_memory
     from deepdreamer.settings import DreamSettings
 
@@ -54,7 +55,8 @@ def child_deepdreamer(args: argparse.Namespace) -> dict:
         torch.save(spec.build().state_dict(), weights)
     net = dd.load_model(args.model, weights=weights, device="cpu")
     objective = dd.layer_mix(spec.preset(None).layers)
-    loss_fn = objective_function(net, objective, args.precision)
+    used = resolve(args.precision, torch.device("cpu"), spec.preset(None).precision)
+    loss_fn = objective_function(net, objective, used)
     if args.mode == "step":
         settings = DreamSettings()  # whole when the step fits the default memory budget, as in a real dream
         x = torch.randn(1, 3, height, width).contiguous(memory_format=torch.channels_last)
@@ -70,13 +72,14 @@ def child_deepdreamer(args: argparse.Namespace) -> dict:
         with FlopCounterMode(display=False) as counter:
             loss_fn(piece).backward()
         gflop = counter.get_total_flops() / 1e9 * (height * width) / (side * side)
-        return {"seconds_per_step": seconds, "startup_to_first_step": first, "gflop_per_step": gflop}
+        return {"seconds_per_step": seconds, "startup_to_first_step": first, "gflop_per_step": gflop,
+                "precision": used}
     image = Image.fromarray(np.random.default_rng(0).integers(0, 256, (height, width, 3), dtype=np.uint8))
     options = {"max_loss": float("inf"), "iterations": args.iterations}
     t = time.perf_counter()
     result = dd.dream(image, model=args.model, weights=weights, precision=args.precision, device="cpu", seed=0,
                       **options)
-    return {"seconds": time.perf_counter() - t, "steps": sum(result.steps_per_octave)}
+    return {"seconds": time.perf_counter() - t, "steps": sum(result.steps_per_octave), "precision": used}
 
 
 def run_child(command: list[str], env: dict[str, str]) -> tuple[dict | None, float]:
@@ -91,15 +94,16 @@ def run_child(command: list[str], env: dict[str, str]) -> tuple[dict | None, flo
     return json.loads(output.strip().splitlines()[-1]), peak
 
 
-def gemm_gflops() -> float:
+def gemm_gflops(dtype_name: str = "fp32") -> float:
     import torch
 
-    a, b = torch.randn(4096, 4096), torch.randn(4096, 4096)
+    dtype = torch.bfloat16 if dtype_name == "bf16" else torch.float32
+    a, b = torch.randn(2048, 2048, dtype=dtype), torch.randn(2048, 2048, dtype=dtype)
     a @ b
     t = time.perf_counter()
     for _ in range(5):
         a @ b
-    return 5 * 2 * 4096**3 / (time.perf_counter() - t) / 1e9
+    return 5 * 2 * 2048**3 / (time.perf_counter() - t) / 1e9
 
 
 def main() -> None:
@@ -122,8 +126,15 @@ def main() -> None:
 
     # glibc keeps freed memory: what deepdreamer's CLI sets for itself, given to the Keras process as well
     env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": str(1 << 30), "MALLOC_TRIM_THRESHOLD_": str((1 << 31) - 1)}
-    peak = gemm_gflops()
-    print(f"fp32 GEMM: {peak:.0f} GFLOP/s on {os.cpu_count()} cores; steps: mean of {args.steps} after a warm-up")
+    import torch
+
+    from deepdreamer.precision import cpu_features, resolve
+
+    peaks = {"fp32": gemm_gflops("fp32"), "bf16": gemm_gflops("bf16")}
+    print(f"CPU: {', '.join(cpu_features()) or 'no AVX2'} ({os.cpu_count()} cores); --precision auto is "
+          f"{resolve('auto', torch.device('cpu'))} here (the seed's preset: fp32)")
+    print(f"GEMM: fp32 {peaks['fp32']:.0f}, bf16 {peaks['bf16']:.0f} GFLOP/s; steps: mean of {args.steps} after a "
+          "warm-up; 'of GEMM' is against the GEMM of the precision used")
     print(f"{'size':<10} {'what':<32} {'s/step':>7} {'dream s':>8} {'peak RSS':>9} {'GFLOP':>6} "
           f"{'of GEMM':>7} {'vs Keras':>8} {'startup':>8}")
     cases = [c for c in CASES if not (args.skip_bf16 and c[2] == "bf16")]
@@ -148,6 +159,9 @@ def main() -> None:
                 dream, _ = run_child([*ours, "--mode", "dream", "--iterations", str(args.iterations)], env)
             rows.append((label, step, dream, rss))
         for label, step, dream, rss in rows:
+            used = step.get("precision", "fp32") if step else "fp32"
+            label = f"{label} {used}" if label.startswith("deepdreamer") else label
+            peak = peaks[used]
             s = step["seconds_per_step"] if step else None
             d = dream["seconds"] if dream else None
             gflop = step.get("gflop_per_step") if step else None
