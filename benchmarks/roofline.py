@@ -67,7 +67,7 @@ class BytesMoved(TorchDispatchMode):
 
 def step_function(model: str, size: str, precision: str):
     import deepdreamer as dd
-    from deepdreamer.objectives import objective_function
+    from deepdreamer.losses import objective_function
 
     spec = dd.model_spec(model)
     weights = None
