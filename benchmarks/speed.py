@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -130,7 +131,8 @@ def main() -> None:
 
     from deepdreamer.precision import cpu_features, resolve
 
-    peaks = {"fp32": gemm_gflops("fp32"), "bf16": gemm_gflops("bf16")}
+    # bf16's GEMM only when bf16 rows run: emulated (no BF16 units) a 2048-wide one takes minutes
+    peaks = {"fp32": gemm_gflops("fp32"), "bf16": math.nan if args.skip_bf16 else gemm_gflops("bf16")}
     print(f"CPU: {', '.join(cpu_features()) or 'no AVX2'} ({os.cpu_count()} cores); --precision auto is "
           f"{resolve('auto', torch.device('cpu'))} here (the seed's preset: fp32)")
     print(f"GEMM: fp32 {peaks['fp32']:.0f}, bf16 {peaks['bf16']:.0f} GFLOP/s; steps: mean of {args.steps} after a "
