@@ -13,7 +13,7 @@ import html
 import secrets
 import threading
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -138,14 +138,19 @@ class Page:
 
     def prepare(self, values: Mapping[str, Any], request: gr.Request) -> str:
         """Checks done before a job joins the queue, so a typo is not told after a wait."""
+        return self._enqueue(request, lambda: (_check_model(values["model"]), form.to_options(values)),
+                             "photo", "upload a photo, or pick a bundled one, first")
+
+    def _enqueue(self, request: gr.Request, check: Callable[[], object], needs: str, missing: str) -> str:
+        """Run ``check`` (a refusal on the page if it raises), require the session's ``needs`` file (else
+        ``missing``), then put the job in the queue."""
         session = self.session(request)
         try:
-            _check_model(values["model"])
-            form.to_options(values)
+            check()
         except DeepDreamError as exc:
             raise refusal(str(exc)) from None
-        if session.photo is None:
-            raise refusal("upload a photo, or pick a bundled one, first")
+        if getattr(session, needs) is None:
+            raise refusal(missing)
         session.new_job()
         return status("in the queue for the device")
 
@@ -258,17 +263,13 @@ class Page:
     def prepare_zoom(self, model: str, frames: Any, zoom: Any, rotate: Any, side: Any, iterations: Any, seed: Any,
                      request: gr.Request) -> str:
         """Checks done before a zoom joins the queue."""
-        session = self.session(request)
-        try:
+
+        def check() -> None:
             animation.require_extra()
             _check_model(model)
             animation.zoom_settings(frames, zoom, rotate, side, iterations, seed)
-        except DeepDreamError as exc:
-            raise refusal(str(exc)) from None
-        if session.photo is None:
-            raise refusal("upload a photo, or pick a bundled one, on the Dream tab first")
-        session.new_job()
-        return status("in the queue for the device")
+
+        return self._enqueue(request, check, "photo", "upload a photo, or pick a bundled one, on the Dream tab first")
 
     def zoom(self, model: str, preset: str | None, frames: Any, zoom: Any, rotate: Any, side: Any, iterations: Any,
              seed: Any, request: gr.Request) -> Iterator[list[Any]]:
@@ -328,17 +329,13 @@ class Page:
     def prepare_video(self, model: str, temporal: str, side: Any, iterations: Any, seed: Any, request: gr.Request
                       ) -> str:
         """Checks done before a video dream joins the queue."""
-        session = self.session(request)
-        try:
+
+        def check() -> None:
             animation.require_extra()
             _check_model(model)
             animation.video_settings(temporal, side, iterations, seed)
-        except DeepDreamError as exc:
-            raise refusal(str(exc)) from None
-        if session.video is None:
-            raise refusal("upload a short video first")
-        session.new_job()
-        return status("in the queue for the device")
+
+        return self._enqueue(request, check, "video", "upload a short video first")
 
     def dream_video(self, model: str, preset: str | None, temporal: str, side: Any, iterations: Any, seed: Any,
                     request: gr.Request) -> Iterator[list[Any]]:
