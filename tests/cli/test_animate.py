@@ -132,7 +132,8 @@ def test_a_zoom_writes_its_frames_at_its_rate(tmp_path, capsys):
     small_photo(width=96).save(photo)
     out = tmp_path / "zoom.mp4"
     status = main(["zoom", str(photo), "-o", str(out), "--frames", "5", "--fps", "30", "--size", "64",
-                   "--zoom", "0:1.05,4:1.2", "--layer", "block8=1", "--layer", "block10=0:0,4:1", *FAST])
+                   "--zoom", "0:1.05,4:1.2", "--layer", "block8=1", "--layer", "block10=0:0,4:1", "--max-memory", "2G",
+                   *FAST])
     assert status == 0, capsys.readouterr().err
     info = video_io.probe_video(out)
     assert info.frame_count == 5 and video_times(out) == [Fraction(i, 30) for i in range(5)]
@@ -142,7 +143,7 @@ def test_a_zoom_writes_its_frames_at_its_rate(tmp_path, capsys):
 
 @pytest.mark.parametrize("args", [
     ["--zoom", "fast"], ["--zoom", "0:1.05,3:7"], ["--translate", "1"], ["--layer", "block8=0:1,2:0"],
-    ["--frames", "0"], ["--fps", "0"], ["-o", "out.avi"],
+    ["--frames", "0"], ["--fps", "0"], ["-o", "out.avi"], ["--max-memory", "1K"], ["--max-memory", "lots"],
 ])
 def test_bad_zoom_settings_are_one_line_exit_2(tmp_path, capsys, args):
     photo = tmp_path / "cat.png"

@@ -21,6 +21,7 @@ from .options import (
     FROM_PRESET,
     ProgressBar,
     device_option,
+    max_memory_option,
     parse_layers,
     quiet_option,
     ray_options,
@@ -44,6 +45,7 @@ def _shared(command: Any) -> Any:
                      "video default: the source's]."),
         seed_option(),
         device_option,
+        max_memory_option,
         quiet_option,
     ]):
         command = option(command)
