@@ -31,6 +31,15 @@ def shoot(page: Page, name: str) -> None:
     page.screenshot(path=DOCS / name, type="jpeg", quality=85)
 
 
+def run(page: Page, fields: dict[str, str], button: str, status: str, name: str) -> None:
+    """Fill ``fields``, press ``button``, wait for ``status`` to say done, and take the screenshot ``name``."""
+    for selector, value in fields.items():
+        page.fill(selector, value)
+    page.click(button)
+    wait_text(page, status, "done")
+    shoot(page, name)
+
+
 def main() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -43,22 +52,12 @@ def main() -> None:
             page.goto(running.url)
             page.click("#example label:has-text('chelsea')")
             wait_text(page, "#status", "photo ready")
-            page.fill("#iterations input", "10")
-            page.fill("#seed textarea", "3")
-            page.click("#dream")
-            wait_text(page, "#status", "done")
-            shoot(page, "web.jpg")
+            run(page, {"#iterations input": "10", "#seed textarea": "3"}, "#dream", "#status", "web.jpg")
             page.click("button[role=tab]:has-text('Explore')")
-            page.fill("#explore-count input", "6")
-            page.fill("#explore-seed textarea", "7")
-            page.click("#explore-run")
-            wait_text(page, "#explore-status", "done")
-            shoot(page, "web-explore.jpg")
+            run(page, {"#explore-count input": "6", "#explore-seed textarea": "7"}, "#explore-run", "#explore-status",
+                "web-explore.jpg")
             page.click("button[role=tab]:has-text('Zoom')")
-            page.fill("#zoom-seed textarea", "3")
-            page.click("#zoom-run")
-            wait_text(page, "#zoom-status", "done")
-            shoot(page, "web-zoom.jpg")
+            run(page, {"#zoom-seed textarea": "3"}, "#zoom-run", "#zoom-status", "web-zoom.jpg")
             browser.close()
     finally:
         running.close()

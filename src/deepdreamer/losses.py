@@ -12,13 +12,10 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from .errors import DeepDreamError
 from .memory import TilePlanner
 from .models.base import LOGITS, STRIDE_STEP, DreamNet
 from .objectives import Objective
-
-#: Network precisions: bfloat16 is fast on GPUs and on CPUs with AVX-512 BF16 or AMX, slow elsewhere.
-PRECISIONS = {"fp32": None, "bf16": torch.bfloat16}
+from .precision import autocast_dtype
 
 
 @dataclass(frozen=True)
@@ -83,7 +80,6 @@ class NetworkObjective:
 
 
 def objective_function(net: DreamNet, objective: Objective, precision: str = "fp32") -> NetworkObjective:
-    """The scalar to maximise as a function of the network input; the objective itself is summed in fp32."""
-    if precision not in PRECISIONS:
-        raise DeepDreamError(f"unknown precision {precision!r}; choose from {', '.join(PRECISIONS)}")
-    return NetworkObjective(net, objective, PRECISIONS[precision])
+    """The scalar to maximise as a function of the network input, with the network in ``precision`` (``fp32`` or
+    ``bf16``: resolved, see ``precision.resolve``); the objective itself is summed in fp32."""
+    return NetworkObjective(net, objective, autocast_dtype(precision))

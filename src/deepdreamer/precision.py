@@ -57,3 +57,12 @@ def resolve(precision: str, device: torch.device, preset_precision: str = AUTO) 
     if precision == AUTO:
         return BF16 if native_bf16(device) else FP32
     return precision
+
+
+def autocast_dtype(precision: str) -> torch.dtype | None:
+    """What the network runs in for a resolved precision: None for fp32 (no autocast), else bfloat16."""
+    import torch
+
+    if precision not in (FP32, BF16):
+        raise DeepDreamError(f"precision {precision!r} is not one to run in; choose from {FP32}, {BF16}")
+    return None if precision == FP32 else torch.bfloat16

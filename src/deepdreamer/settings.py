@@ -54,6 +54,13 @@ def format_size(size: float) -> str:
     return f"{size / GIB:.2f} GiB"
 
 
+def check_max_memory(size: int) -> int:
+    """``size`` if it is a budget a dream can run in (at least ``MIN_BUDGET``), else a one-line error."""
+    if size < MIN_BUDGET:
+        raise DeepDreamError(f"max memory must be at least {format_size(MIN_BUDGET)}, not {format_size(size)}")
+    return size
+
+
 @dataclass(frozen=True)
 class DreamSettings:
     """Everything that shapes the ascent, apart from the objective. Defaults are the seed's."""
@@ -104,8 +111,7 @@ class DreamSettings:
         if self.tile_size != 0 and (self.tile_size < MIN_TILE or self.tile_size % TILE_ALIGNMENT):
             raise DeepDreamError(f"tile size must be 0 (automatic) or a multiple of {TILE_ALIGNMENT} from {MIN_TILE} "
                                  f"up, not {self.tile_size}")
-        if self.max_memory is not None and self.max_memory < MIN_BUDGET:
-            raise DeepDreamError(f"max memory must be at least {format_size(MIN_BUDGET)}, "
-                                 f"not {format_size(self.max_memory)}")
+        if self.max_memory is not None:
+            check_max_memory(self.max_memory)
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
@@ -24,6 +26,9 @@ from ..progress import Job, ProgressCallback
 from .camera import CameraMove, move
 from .guard import ColorStats, hold_stats
 from .keyframes import Schedule
+
+if TYPE_CHECKING:
+    from .video_io import VideoInfo
 
 #: A warm frame needs fewer steps than a still: it starts from the last dream. These are the zoom's defaults.
 ZOOM_OCTAVES, ZOOM_ITERATIONS = 2, 5
@@ -164,3 +169,20 @@ def zoom(
 
 def _plain(value: Any) -> bool:
     return value is None or isinstance(value, str | int | float | bool | dict | list)
+
+
+def clip_info(source: Path, frames: int, fps: float) -> VideoInfo:
+    """What the video writer needs to know of a zoom's clip: ``frames`` frames at ``fps``, no rotation, no sound."""
+    from .video_io import VideoInfo
+
+    return VideoInfo(source, 0, 0, frames, 1 / Fraction(fps).limit_denominator(1001), frames, "", 0, None, None)
+
+
+def write_zoom(path: Path, frames: Iterable[Image.Image], count: int, fps: float) -> None:
+    """A zoom's ``count`` frames as a clip (or a folder of PNGs) at ``fps`` frames a second, written atomically."""
+    import numpy as np
+
+    from .video_io import Frame, write_video
+
+    pictures = (Frame(np.asarray(image.convert("RGB")), index, 1) for index, image in enumerate(frames))
+    write_video(path, pictures, clip_info(path, count, fps))

@@ -8,7 +8,6 @@ run's settings (the drawn seed too): another command cannot continue it by mista
 
 from __future__ import annotations
 
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -78,8 +77,8 @@ def zoom(photo: Path, output: Path, frames: int, fps: float, zoom: str, rotate: 
          quiet: bool, **options: Any) -> None:
     """Fly into PHOTO: every frame dreams the last one after a small zoom, turn and move (Google's zoom)."""
     from ..animate.frames import FrameFolder
-    from ..animate.video_io import Frame, VideoInfo, check_output, write_video
-    from ..animate.zoom import plan_zoom
+    from ..animate.video_io import check_output
+    from ..animate.zoom import clip_info, plan_zoom, write_zoom
     from ..animate.zoom import zoom as zoom_frames
     from ..images import read_image
 
@@ -96,8 +95,7 @@ def zoom(photo: Path, output: Path, frames: int, fps: float, zoom: str, rotate: 
         plan = plan_zoom(frames, zoom=zoom, rotate=rotate, translate=(dx, dy), step=step, iterations=iterations,
                          layers=mix, guard=guard, seed=kept.get("plan", {}).get("seed"))
     settings = {"photo": str(photo.resolve()), "plan": plan.describe(), "size": size, "fps": fps, **options}
-    like = VideoInfo(photo, 0, 0, frames, 1 / Fraction(fps).limit_denominator(1001), frames, "", 0, None, None)
-    check_output(output, like)
+    check_output(output, clip_info(photo, frames, fps))
     work.settle(settings)
     done = work.done()
     previous = work.read(done - 1) if done else None
@@ -105,7 +103,7 @@ def zoom(photo: Path, output: Path, frames: int, fps: float, zoom: str, rotate: 
         _run(work, done, quiet, lambda progress, stop: zoom_frames(
             picture, plan, size=size, first=done, previous=previous, keep_frames=False, progress=progress, stop=stop,
             **options))
-    write_video(output, (Frame(_array(image), index, 1) for index, image in enumerate(work.frames(frames))), like)
+    write_zoom(output, work.frames(frames), frames, fps)
     work.remove()
     if not quiet:
         click.echo(f"wrote {output} ({frames} frames at {fps:g} fps)", err=True)
@@ -264,12 +262,6 @@ def _translation(text: str) -> tuple[str, str]:
         xs.append(f"{frame}:{dx}")
         ys.append(f"{frame}:{dy}")
     return ",".join(xs), ",".join(ys)
-
-
-def _array(image: Any) -> Any:
-    import numpy as np
-
-    return np.asarray(image.convert("RGB"))
 
 
 def _drawn_seed() -> int:

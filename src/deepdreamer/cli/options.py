@@ -16,7 +16,7 @@ from click.core import ParameterSource
 
 from .. import checks, records
 from ..errors import DeepDreamError
-from ..settings import DEFAULT_MAX_PIXELS, DEFAULT_MEMORY_CAP, MIN_BUDGET, format_size, parse_size
+from ..settings import DEFAULT_MAX_PIXELS, DEFAULT_MEMORY_CAP, check_max_memory, format_size, parse_size
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -50,13 +50,10 @@ class MemorySize(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         if isinstance(value, int):
             return value
-        try:
-            size = parse_size(value)
+        try:  # the minimum too, here, before any work folder exists
+            return check_max_memory(parse_size(value))
         except DeepDreamError as exc:
             self.fail(str(exc), param, ctx)
-        if size < MIN_BUDGET:  # refused here, before any work (the API checks it too)
-            self.fail(f"must be at least {format_size(MIN_BUDGET)}, not {format_size(size)}", param, ctx)
-        return size
 
 
 def api_defaults(function: Callable[..., Any]) -> dict[str, Any]:

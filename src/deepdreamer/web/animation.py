@@ -16,7 +16,6 @@ import itertools
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -151,13 +150,9 @@ def output_suffix(sound: str | None) -> str:
 
 def write_zoom(path: Path, frames: Iterable[Image.Image], count: int, fps: int = ZOOM_FPS) -> None:
     """The zoom's ``count`` frames as a clip at ``fps`` frames a second."""
-    import numpy as np
+    from ..animate.zoom import write_zoom as write_clip
 
-    from ..animate.video_io import Frame, VideoInfo, write_video
-
-    like = VideoInfo(path, 0, 0, count, Fraction(1, fps), count, "", 0, None, None)
-    write_video(path, (Frame(np.asarray(image.convert("RGB")), index, 1) for index, image in enumerate(frames)),
-                like)
+    write_clip(path, frames, count, fps)
 
 
 def write_dreamed(path: Path, video: VideoInfo, frames: Iterable[Image.Image], side: int) -> None:
