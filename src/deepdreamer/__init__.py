@@ -12,6 +12,9 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+#: The version, written only here (``pyproject.toml`` reads it); it rises with each release that changes behaviour.
+__version__ = "0.2.0"
+
 if TYPE_CHECKING:
     from .api import DreamResult, dream
     from .errors import DeepDreamError
@@ -47,9 +50,10 @@ _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in nam
 
 __all__ = [
     "DEFAULT_MODEL", "SEED_LAYER_MIX", "DeepDreamError", "DreamResult", "DreamSet", "DreamSettings", "FilterPictures",
-    "FilterSettings", "LayerInfo", "Objective", "Progress", "channel", "channels", "contact_sheet", "dream",
-    "example_path", "explore", "imagenet_classes", "layer", "layer_mix", "layer_previews", "list_layers", "list_models",
-    "load_model", "logit", "model_spec", "params_to_options", "read_image", "visualize_channels", "write_image",
+    "FilterSettings", "LayerInfo", "Objective", "Progress", "__version__", "channel", "channels", "contact_sheet",
+    "dream", "example_path", "explore", "imagenet_classes", "layer", "layer_mix", "layer_previews", "list_layers",
+    "list_models", "load_model", "logit", "model_spec", "params_to_options", "read_image", "visualize_channels",
+    "write_image",
 ]
 
 

@@ -23,13 +23,34 @@ AUTO, FP32, BF16 = "auto", "fp32", "bf16"
 CHOICES = (AUTO, FP32, BF16)
 
 
+#: The CPU's vector units that decide speed here: our name -> (torch's check, the Linux kernel's flag).
+CPU_UNITS = {"AVX2": ("_is_avx2_supported", "avx2"), "AVX-512": ("_is_avx512_supported", "avx512f"),
+             "AVX-512 BF16": ("_is_avx512_bf16_supported", "avx512_bf16"),
+             "AMX": ("_is_amx_tile_supported", "amx_bf16")}
+#: Units that compute bfloat16 natively; without one, torch emulates it.
+BF16_UNITS = ("AVX-512 BF16", "AMX")
+
+
 def cpu_features() -> list[str]:
     """This CPU's vector units as torch sees them: some of AVX2, AVX-512, AVX-512 BF16, AMX (benchmarks print them)."""
     import torch
 
-    checks = {"AVX2": "_is_avx2_supported", "AVX-512": "_is_avx512_supported",
-              "AVX-512 BF16": "_is_avx512_bf16_supported", "AMX": "_is_amx_tile_supported"}
-    return [name for name, check in checks.items() if getattr(torch.cpu, check, lambda: False)()]
+    return [name for name, (check, _flag) in CPU_UNITS.items() if getattr(torch.cpu, check, lambda: False)()]
+
+
+def kernel_cpu_features() -> list[str] | None:
+    """The same units as the kernel lists them (``/proc/cpuinfo``), without torch; None where there is no such file."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            flags = next((line.split(":", 1)[1].split() for line in cpuinfo if line.startswith("flags")), [])
+    except OSError:
+        return None
+    return [name for name, (_check, flag) in CPU_UNITS.items() if flag in flags]
+
+
+def auto_on_cpu(features: list[str]) -> str:
+    """What ``auto`` resolves to on a CPU with these units: bf16 where they compute it natively, else fp32."""
+    return BF16 if set(BF16_UNITS) & set(features) else FP32
 
 
 def native_bf16(device: torch.device) -> bool:
@@ -39,7 +60,7 @@ def native_bf16(device: torch.device) -> bool:
     if device.type == "cuda":
         return torch.cuda.is_bf16_supported(including_emulation=False)
     if device.type == "cpu":
-        return bool({"AVX-512 BF16", "AMX"} & set(cpu_features()))
+        return auto_on_cpu(cpu_features()) == BF16
     return False  # MPS and others: fp32, the format every backend runs at full speed
 
 

@@ -15,6 +15,7 @@ import math
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from . import __version__
 from .errors import DeepDreamError
 
 #: Key of the record in a PNG text chunk (and of nothing else: other formats use their comment field).
@@ -63,9 +64,7 @@ TARGET_OPTIONS = ("layers", "objective", "class_name", "guide")
 
 def new_record(kind: str, settings: Mapping[str, Any]) -> dict[str, Any]:
     """A record of ``kind`` holding ``settings``, stamped with the version that made it."""
-    from importlib.metadata import version
-
-    return {"deepdreamer": version("deepdreamer"), "record": kind, **settings}
+    return {"deepdreamer": __version__, "record": kind, **settings}
 
 
 def dumps(record: Mapping[str, Any]) -> str:

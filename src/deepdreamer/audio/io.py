@@ -10,14 +10,13 @@ from __future__ import annotations
 import io
 import os
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from .. import checks, records
+from .. import __version__, checks, records
 from ..errors import DeepDreamError
 from ..files import atomic_output, check_readable
 
@@ -192,7 +191,7 @@ def write_audio(path: str | Path, samples: np.ndarray, rate: int, *, params: dic
     with atomic_output(path, errors=(OSError, sf.LibsndfileError)) as temporary, sf.SoundFile(
         temporary, "w", samplerate=rate, channels=samples.shape[1], format=fmt, subtype=chosen
     ) as f:
-        f.software = f"deepdreamer {version('deepdreamer')}"
+        f.software = f"deepdreamer {__version__}"
         if params is not None:
             f.comment = records.dumps(params)
         f.write(samples)

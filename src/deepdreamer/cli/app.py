@@ -14,11 +14,12 @@ from contextlib import contextmanager
 
 import click
 
+from .. import __version__
 from ..errors import DeepDreamError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(package_name="deepdreamer")
+@click.version_option(__version__, prog_name="deepdreamer")
 def cli() -> None:
     """DeepDream photos and sounds: gradient ascent on a pretrained convnet's layers, over several octaves."""
 
