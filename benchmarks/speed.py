@@ -25,9 +25,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 #: FLOPs per pixel are counted on one pass of at most this side (counting a whole big image is slow).
 FLOP_SIDE = 768
-CASES = [  # label, model, precision asked for (the row shows the one used)
+CASES = [  # label, model, precision asked for (the row shows the one used; "auto" rows say "auto ->")
     ("deepdreamer lite0", "efficientnet_lite0", "auto"),
+    ("deepdreamer lite0", "efficientnet_lite0", "fp32"),
+    ("deepdreamer lite0", "efficientnet_lite0", "bf16"),
     ("deepdreamer inception_v3", "inception_v3", "auto"),
+    ("deepdreamer inception_v3", "inception_v3", "fp32"),
     ("deepdreamer inception_v3", "inception_v3", "bf16"),
 ]
 
@@ -44,6 +47,7 @@ def child_deepdreamer(args: argparse.Namespace) -> dict:
     from deepdreamer.engine import ascent_direction
     from deepdreamer.losses import objective_function
     from deepdreamer.precision import resolve
+    from deepdreamer.precision_probe import fastest
     from deepdreamer.runtime import keep_freed_memory
     from deepdreamer.settings import DreamSettings
 
@@ -56,7 +60,9 @@ def child_deepdreamer(args: argparse.Namespace) -> dict:
         torch.save(spec.build().state_dict(), weights)
     net = dd.load_model(args.model, weights=weights, device="cpu")
     objective = dd.layer_mix(spec.preset(None).layers)
-    used = resolve(args.precision, torch.device("cpu"), spec.preset(None).precision)
+    cpu = torch.device("cpu")
+    used = resolve(args.precision, cpu, spec.preset(None).precision, measure=lambda: fastest(
+        args.model, cpu, (height, width), lambda measured: objective_function(net, objective, measured), net.to_input))
     loss_fn = objective_function(net, objective, used)
     if args.mode == "step":
         settings = DreamSettings()  # whole when the step fits the default memory budget, as in a real dream
@@ -127,21 +133,19 @@ def main() -> None:
 
     # glibc keeps freed memory: what deepdreamer's CLI sets for itself, given to the Keras process as well
     env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": str(1 << 30), "MALLOC_TRIM_THRESHOLD_": str((1 << 31) - 1)}
-    import torch
-
-    from deepdreamer.precision import cpu_features, resolve
+    from deepdreamer.precision import auto_on_cpu, cpu_features
 
     # bf16's GEMM only when bf16 rows run: emulated (no BF16 units) a 2048-wide one takes minutes
     peaks = {"fp32": gemm_gflops("fp32"), "bf16": math.nan if args.skip_bf16 else gemm_gflops("bf16")}
     print(f"CPU: {', '.join(cpu_features()) or 'no AVX2'} ({os.cpu_count()} cores); --precision auto is "
-          f"{resolve('auto', torch.device('cpu'))} here (the seed's preset: fp32)")
+          f"{'measured per model' if auto_on_cpu(cpu_features()) == 'bf16' else 'fp32'} here (the seed's preset: fp32)")
     print(f"GEMM: fp32 {peaks['fp32']:.0f}, bf16 {peaks['bf16']:.0f} GFLOP/s; steps: mean of {args.steps} after a "
           "warm-up; 'of GEMM' is against the GEMM of the precision used")
-    print(f"{'size':<10} {'what':<32} {'s/step':>7} {'dream s':>8} {'peak RSS':>9} {'GFLOP':>6} "
+    print(f"{'size':<10} {'what':<40} {'s/step':>7} {'dream s':>8} {'peak RSS':>9} {'GFLOP':>6} "
           f"{'of GEMM':>7} {'vs Keras':>8} {'startup':>8}")
-    cases = [c for c in CASES if not (args.skip_bf16 and c[2] == "bf16")]
+    cases = [case for case in CASES if not (args.skip_bf16 and case[2] == "bf16")]
     for size in args.sizes.split(","):
-        rows = []
+        rows = []  # label, precision asked for, step, dream, peak RSS
         keras_step = keras_dream = None
         if not args.skip_keras:
             keras = [sys.executable, str(HERE / "keras_seed.py"), "--size", size]
@@ -151,7 +155,7 @@ def main() -> None:
                 dream, _ = run_child([*keras, "--mode", "dream", "--iterations", str(args.iterations)], env)
             keras_step = step and step["seconds_per_step"]
             keras_dream = dream and dream["seconds"]
-            rows.append(("keras seed (TF, fp32)", step, dream, rss))
+            rows.append(("keras seed (TF, fp32)", "fp32", step, dream, rss))
         for label, model, precision in cases:
             ours = [sys.executable, __file__, "--child", "deepdreamer", "--model", model, "--precision", precision,
                     "--size", size]
@@ -159,10 +163,11 @@ def main() -> None:
             dream = None
             if size in args.dream_sizes.split(","):
                 dream, _ = run_child([*ours, "--mode", "dream", "--iterations", str(args.iterations)], env)
-            rows.append((label, step, dream, rss))
-        for label, step, dream, rss in rows:
+            rows.append((label, precision, step, dream, rss))
+        for label, asked, step, dream, rss in rows:
             used = step.get("precision", "fp32") if step else "fp32"
-            label = f"{label} {used}" if label.startswith("deepdreamer") else label
+            if label.startswith("deepdreamer"):
+                label = f"{label} {'auto -> ' if asked == 'auto' else ''}{used}"
             peak = peaks[used]
             s = step["seconds_per_step"] if step else None
             d = dream["seconds"] if dream else None
@@ -172,7 +177,7 @@ def main() -> None:
                 versus = f"{keras_step / s:.2f}x"
                 if keras_dream and d:
                     versus += f"/{keras_dream / d:.2f}x"
-            print(f"{size:<10} {label:<32} {_fmt(s, 7, 2)} {_fmt(d, 8, 1)} {rss:>7.2f}Gi {_fmt(gflop, 6, 0)} "
+            print(f"{size:<10} {label:<40} {_fmt(s, 7, 2)} {_fmt(d, 8, 1)} {rss:>7.2f}Gi {_fmt(gflop, 6, 0)} "
                   f"{_fmt(gflop / s / peak * 100 if gflop and s else None, 6, 0)}% {versus:>8} "
                   f"{_fmt(step.get('startup_to_first_step') if step else None, 7, 1)}s")
         sys.stdout.flush()

@@ -38,8 +38,9 @@ def test_the_cpu_units_are_the_kernels():
                                         ("AMX", "amx_bf16")] if flag in flags]
     report = doctor.gather()
     assert report["cpu"]["units"] == expected
-    assert report["precision_auto"]["cpu"] == ("bf16" if {"avx512_bf16", "amx_bf16"} & flags else "fp32")
-    assert report["precision_auto"]["cpu"] == precision.resolve("auto", torch.device("cpu"))  # torch agrees
+    native = bool({"avx512_bf16", "amx_bf16"} & flags)
+    assert report["precision_auto"]["cpu"] == ("measured" if native else "fp32")
+    assert precision.native_bf16(torch.device("cpu")) == native  # torch agrees
 
 
 def test_the_extras_are_what_imports():

@@ -98,8 +98,9 @@ def dream(
     which); ``tile_size`` forces tiles of that side. ``keep_colors`` keeps the photo's colours;
     ``mask`` (grayscale, white = dream) dreams only part of the photo, the rest is kept exactly.
     ``seed`` (0 .. 2**63-1) fixes anything random (jitter, tile grid); without it one is drawn and recorded.
-    ``precision="auto"`` runs the network in bfloat16 where the device computes it natively (CPUs with
-    AVX-512 BF16 or AMX, recent GPUs) and in fp32 elsewhere, except for presets that pin fp32 (the seed's);
+    ``precision="auto"`` runs the network in fp32, or in bfloat16 where the device computes it natively (CPUs
+    with AVX-512 BF16 or AMX, recent GPUs) and a step of this model measured faster in it (timed once per model,
+    size class and machine, then remembered), except for presets that pin fp32 (the seed's);
     ``"fp32"`` and ``"bf16"`` force one (bf16 is much slower on CPUs without BF16 units). The params record
     the one used.
 
@@ -115,6 +116,7 @@ def dream(
     from .images import as_picture, attach_alpha, split_alpha
     from .losses import objective_function
     from .models import load_model
+    from .precision_probe import fastest
     from .tensors import to_image, to_mask_tensor, to_tensor
 
     spec = model_spec(model, IMAGE)
@@ -152,7 +154,10 @@ def dream(
                 pixels = pixels.sub_(original).mul_(resize(step_mask, pixels.shape[-2:])).add_(original)
         return to_image(pixels)
 
-    used_precision = precision_module.resolve(precision, device_of_net, chosen.precision)
+    used_precision = precision_module.resolve(
+        precision, device_of_net, chosen.precision,
+        measure=lambda: fastest(model, device_of_net, (rgb.height, rgb.width),
+                                lambda measured: objective_function(net, chosen_objective, measured), net.to_input))
     x = net.to_input(to_tensor(rgb).to(device_of_net)).contiguous(memory_format=torch.channels_last)
     loss_fn = objective_function(net, chosen_objective, used_precision)
     output = dream_octaves(

@@ -42,6 +42,7 @@ def gather(full: bool = False) -> dict[str, Any]:
         "torch": _torch_build(),
         "cpu": cpu,
         "precision_auto": _auto_precision(cpu["units"]),
+        "precision_measured": precision.measured_choices(),
         "extras": _extras(),
         "models": _models(),
         "gpu": None,
@@ -55,17 +56,9 @@ def gather(full: bool = False) -> dict[str, Any]:
 def _cpu() -> dict[str, Any]:
     units = precision.kernel_cpu_features()
     affinity = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
-    return {"model": _cpu_model(), "units": units, "cores": os.cpu_count(),
+    return {"model": precision.cpu_model(), "units": units, "cores": os.cpu_count(),
             "usable_cores": len(affinity) if affinity is not None else os.cpu_count(),
             "omp_num_threads": os.environ.get("OMP_NUM_THREADS")}
-
-
-def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            return next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "")
-    except OSError:
-        return platform.processor()
 
 
 def _torch_build() -> dict[str, Any] | None:
@@ -82,13 +75,16 @@ def _torch_build() -> dict[str, Any] | None:
 
 
 def _auto_precision(units: list[str] | None) -> dict[str, str]:
+    """What ``auto`` is on this CPU before any measurement: fp32 without bf16 units; with them, the faster of the
+    two for each model, timed on its first dream (``precision_probe``)."""
     if units is None:
         return {"cpu": "?", "why": "this system does not list the CPU's units; 'deepdreamer doctor --full' asks torch"}
     chosen = precision.auto_on_cpu(units)
     native = [unit for unit in precision.BF16_UNITS if unit in units]
-    why = (f"this CPU computes bf16 natively: {', '.join(native)}" if native else
-           "no AVX-512 BF16 or AMX units: bf16 would be emulated, many times slower")
-    return {"cpu": chosen, "why": why}
+    if native:
+        return {"cpu": "measured", "why": f"this CPU computes bf16 natively ({', '.join(native)}): each model's "
+                                           "first dream times a step in fp32 and bf16 and keeps the faster"}
+    return {"cpu": chosen, "why": "no AVX-512 BF16 or AMX units: bf16 would be emulated, many times slower"}
 
 
 def _extras() -> dict[str, dict[str, Any]]:
@@ -140,12 +136,11 @@ def _ask_torch(report: dict[str, Any]) -> None:
     report["cpu"]["torch_threads"] = torch.get_num_threads()
     report["cpu"]["torch_capability"] = torch.backends.cpu.get_cpu_capability()
     report["cpu"]["units_seen_by_torch"] = precision.cpu_features()
-    report["precision_auto"]["cpu"] = precision.resolve(precision.AUTO, torch.device("cpu"))
     if torch.cuda.is_available():
         device = torch.device("cuda")
         report["gpu"] = {"kind": "cuda", "name": torch.cuda.get_device_name(0),
                          "memory_gib": round(torch.cuda.get_device_properties(0).total_memory / 2**30, 1),
-                         "precision_auto": precision.resolve(precision.AUTO, device)}
+                         "precision_auto": "measured" if precision.native_bf16(device) else precision.FP32}
     elif getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
         report["gpu"] = {"kind": "mps", "name": "Apple GPU", "precision_auto": "fp32"}
     else:
@@ -165,6 +160,10 @@ def render(report: dict[str, Any]) -> str:
     threads = f", torch uses {cpu['torch_threads']} threads" if "torch_threads" in cpu else ""
     lines.append(f"CPU: {cpu['model'] or 'unknown'}; units: {units}; {cpu['usable_cores']} usable cores{threads}")
     lines.append(f"--precision auto on the CPU: {auto['cpu']} ({auto['why']})")
+    for key, measured in report["precision_measured"].items():
+        model, side, machine = key.split(" | ", 2)
+        timings = ", ".join(f"{name} {seconds:.3f} s" for name, seconds in measured["seconds_per_step"].items())
+        lines.append(f"  measured: {model} at {side} px on {machine}: {measured['choice']} (a step: {timings})")
     lines.append(_gpu_line(report))
     lines.append("extras:")
     for name, extra in report["extras"].items():

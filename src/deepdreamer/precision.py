@@ -11,7 +11,10 @@ Importing this module does not import torch (the CLI names the choices at startu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .errors import DeepDreamError
 
@@ -48,6 +51,17 @@ def kernel_cpu_features() -> list[str] | None:
     return [name for name, (_check, flag) in CPU_UNITS.items() if flag in flags]
 
 
+def cpu_model() -> str:
+    """The processor's name as the system gives it."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            return next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "")
+    except OSError:
+        import platform
+
+        return platform.processor()
+
+
 def auto_on_cpu(features: list[str]) -> str:
     """What ``auto`` resolves to on a CPU with these units: bf16 where they compute it natively, else fp32."""
     return BF16 if set(BF16_UNITS) & set(features) else FP32
@@ -71,13 +85,33 @@ def checked(precision: str) -> str:
     return precision
 
 
-def resolve(precision: str, device: torch.device, preset_precision: str = AUTO) -> str:
-    """``fp32`` or ``bf16``: the one asked for, or for ``auto`` the preset's, else bf16 where it is native."""
+def resolve(precision: str, device: torch.device, preset_precision: str = AUTO,
+            measure: Callable[[], str] | None = None) -> str:
+    """``fp32`` or ``bf16``: the one asked for, or for ``auto`` the preset's, else fp32 where bf16 is not native
+    and, where it is, ``measure()``'s choice (the faster one, see ``precision_probe``), or bf16 without it."""
     if checked(precision) == AUTO:
         precision = preset_precision
     if precision == AUTO:
-        return BF16 if native_bf16(device) else FP32
+        if not native_bf16(device):
+            return FP32
+        return measure() if measure is not None else BF16
     return precision
+
+
+def measured_choices_path() -> Path:
+    """Where ``auto``'s measured choices are remembered: beside torch's weights cache (``$TORCH_HOME/hub``)."""
+    from .models.sources import hub_folder
+
+    return hub_folder() / "deepdreamer" / "precision.json"
+
+
+def measured_choices() -> dict[str, Any]:
+    """Every choice measured on this machine so far, by "model | size | machine" (empty when none or unreadable)."""
+    try:
+        found = json.loads(measured_choices_path().read_text())
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def autocast_dtype(precision: str) -> torch.dtype | None:
