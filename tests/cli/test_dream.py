@@ -164,7 +164,7 @@ def test_dream_writes_the_image_its_octaves_and_its_settings(capsys, tmp_path, c
     assert status == 0
     params = dd.read_image(out).params
     assert params["seed"] == 3 and params["iterations"] == 2 and params["num_octaves"] == 2
-    assert params["model"] == "efficientnet_lite0" and params["deepdreamer"] == "0.1.0"
+    assert params["model"] == "efficientnet_lite0" and params["deepdreamer"] == dd.__version__
     assert params["weights_sha256"] == file_sha256(
         Path(dd.model_spec("efficientnet_lite0").weights.locate()))
     assert json.dumps(params)  # plain JSON
