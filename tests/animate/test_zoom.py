@@ -97,4 +97,16 @@ def test_a_zoom_resumed_from_its_last_frame_equals_an_uninterrupted_one():
     tail = zoom(photo, plan, first=3, previous=head.frames[-1], **FAST)
     for a, b in zip(whole.frames, head.frames + tail.frames, strict=True):
         assert a.tobytes() == b.tobytes()
-    assert whole.params["record"] == "zoom" and whole.params["zoom"] == "0:1.05,5:1.2"
+
+
+def test_a_plan_describes_itself_as_the_settings_that_make_it_again():
+    plan = plan_zoom(6, zoom="5:1.2, 0:1.05", layers={"block8": 1, "block10": "0:0,5:2"}, translate=("1", "0:0,5:4"),
+                     iterations=2, seed=3)
+    described = plan.describe()
+    assert described["zoom"] == "0:1.05,5:1.2" and described["translate"] == ["1", "0:0,5:4"]
+    again = plan_zoom(described["frames"], zoom=described["zoom"], rotate=described["rotate"],
+                      translate=tuple(described["translate"]), step=described["step"],
+                      iterations=described["iterations"], layers=described["layers"], guard=described["guard"],
+                      seed=described["seed"])
+    assert again == plan
+    assert [again.dream_options(f) for f in range(6)] == [plan.dream_options(f) for f in range(6)]

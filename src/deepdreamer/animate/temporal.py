@@ -18,17 +18,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DeepDreamError
+from .defaults import DEFAULT_TEMPORAL, TEMPORAL_MODES, WARM_SHARE
 from .flow import DEFAULT_FLOW, optical_flow, trusted, warp
 
-TEMPORAL_MODES = ("flow", "blend", "none")
-DEFAULT_TEMPORAL = "flow"
 #: DeepDreamVideo's ``--blend 0.5``: half the last dream, half the new frame.
 BLEND_WEIGHT = 0.5
 #: Share of the last dream's residual carried into the next frame (benchmarks/video_flicker.py, docs/video.md).
 RESIDUAL_WEIGHT = 0.8
-#: A frame that starts from the carried dream needs this share of a still's iterations (3 of 10) to stay as
-#: strong as a still: more makes the dream grow, fewer lets it fade.
-WARM_SHARE = 0.3
 
 
 def start_image(

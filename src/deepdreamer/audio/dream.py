@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import secrets
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -221,7 +220,7 @@ def _prepare(samples: np.ndarray, rate: int, *, model: str, preset: str | None, 
     if layers is None:
         layers = presets[preset].layers if waveform or model == DEFAULT_AUDIO_MODEL else spec.preset(None).layers
     layer_weights = checks.layer_weights(layers)
-    seed = secrets.randbelow(2**31) if seed is None else checks.seed(seed)
+    seed = checks.seed_or_drawn(seed)
     sources = 1 if stereo == "mid" else sound.channels
     plan = plan_audio(len(sound.samples), sound.rate, sources, model, layer_weights, settings, waveform=waveform)
     return _Prepared(sound, waveform, preset, settings, layer_weights, seed, plan)

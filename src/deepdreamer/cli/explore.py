@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import secrets
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .. import records
+from .. import checks, records
 from ..errors import DeepDreamError
 from ..models.registry import DEFAULT_MODEL
 from .app import Interrupted, cli, stop_on_interrupt
@@ -64,8 +63,7 @@ def explore_command(photo: Path, count: int, seed: int | None, output: Path | No
     folder = output.with_suffix("")
     if folder.exists() and not folder.is_dir():
         raise DeepDreamError(f"{folder} exists and is not a folder")
-    if seed is None:
-        seed = secrets.randbelow(2**31)
+    seed = checks.seed_or_drawn(seed)
     picture = read_image(photo, max_pixels, limit_hint=MAX_PIXELS_HINT)
     earlier = _earlier_dreams(folder)
     bar = ProgressBar(enabled=not quiet)

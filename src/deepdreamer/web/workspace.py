@@ -24,7 +24,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image, UnidentifiedImageError
 
@@ -210,6 +210,25 @@ class Workspace:
         finally:
             self.discard(source)
 
+    def upload_record(self, upload: str | Path, what: str = "dreamed file") -> dict[str, Any] | None:
+        """The record in an uploaded picture (decoded completely within the limits) or clip (its tags: a clip
+        needs no frame decoded to say how it was made); the client's copy deleted either way."""
+        source = Path(upload)
+        if not self._is_upload(source):
+            raise DeepDreamError(f"the {what} was not uploaded to this page")
+        try:
+            if source.suffix.lower() not in VIDEO_SUFFIXES - {".gif"}:
+                return self._decode(source, what).params
+            self._check_bytes(source, what)
+            from ..animate.video_io import read_record
+
+            try:
+                return read_record(source)
+            except DeepDreamError:
+                raise DeepDreamError(f"the {what} is not a clip this page can read") from None
+        finally:
+            self.discard(source)
+
     def check_video(self, upload: str | Path, session: Session, what: str = "video") -> VideoInfo:
         """Read every packet of an uploaded video within the limits; keep it in ``session``'s folder under a server
         name if it passes, delete the client's copy either way. Returns what was learnt about the kept copy."""
@@ -238,10 +257,7 @@ class Workspace:
         from ..animate.video_io import probe_video
 
         limits = self.limits
-        size = source.stat().st_size
-        if size > limits.max_bytes:
-            raise DeepDreamError(f"the {what} is {size / 1e6:.1f} MB, above this page's limit of "
-                                 f"{limits.max_bytes / 1e6:g} MB")
+        self._check_bytes(source, what)
         try:
             info = probe_video(source, max_pixels=limits.max_pixels)
         except DeepDreamError as exc:  # name the upload, not the server's path; no CLI option to suggest
@@ -264,11 +280,14 @@ class Workspace:
             return False
         return len(parts) == 2 and parts[0] != SESSIONS
 
-    def _decode(self, source: Path, what: str) -> Picture:
+    def _check_bytes(self, source: Path, what: str) -> None:
         size = source.stat().st_size
         if size > self.limits.max_bytes:
             raise DeepDreamError(f"the {what} is {size / 1e6:.1f} MB, above this page's limit of "
                                  f"{self.limits.max_bytes / 1e6:g} MB")
+
+    def _decode(self, source: Path, what: str) -> Picture:
+        self._check_bytes(source, what)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
