@@ -17,12 +17,12 @@ from typing import Any
 
 import gradio as gr
 
-from ..animate import defaults
+from ..animate import defaults as clip_defaults
 from ..examples import EXAMPLE_PHOTOS
 from ..models.registry import DEFAULT_MODEL
 from ..precision import AUTO
 from ..precision import CHOICES as PRECISIONS
-from . import animation, choices, form, handlers, jobs
+from . import animation, choices, defaults, form, handlers
 from .workspace import Workspace
 
 #: The queue every job that runs a network joins: one job at a time per device.
@@ -47,7 +47,7 @@ CSS = """
 """
 
 
-def build(workspace: Workspace, *, device: str = "auto", preview_every: float = jobs.PREVIEW_EVERY) -> gr.Blocks:
+def build(workspace: Workspace, *, device: str = "auto", preview_every: float = defaults.PREVIEW_EVERY) -> gr.Blocks:
     """The page, for ``launch()``; its files go into ``workspace``. The default model starts loading now."""
     page = handlers.Page(workspace, device, preview_every)
     page.warm_up()
@@ -186,14 +186,14 @@ def _zoom_tab(missing: str | None) -> SimpleNamespace:
             with gr.Row():
                 tab.frames = gr.Number(animation.ZOOM_FRAMES, precision=0, minimum=1, maximum=animation.ZOOM_MAX_FRAMES,
                                        label=f"Frames (at most {animation.ZOOM_MAX_FRAMES}; "
-                                             f"{defaults.ZOOM_FPS:g} a second)", elem_id="zoom-frames")
-                tab.zoom = gr.Number(defaults.ZOOM_FACTOR, minimum=1 / defaults.MAX_ZOOM_PER_FRAME,
-                                     maximum=defaults.MAX_ZOOM_PER_FRAME, step=0.01,
+                                             f"{clip_defaults.ZOOM_FPS:g} a second)", elem_id="zoom-frames")
+                tab.zoom = gr.Number(clip_defaults.ZOOM_FACTOR, minimum=1 / clip_defaults.MAX_ZOOM_PER_FRAME,
+                                     maximum=clip_defaults.MAX_ZOOM_PER_FRAME, step=0.01,
                                      label="Zoom per frame (>1 flies in)", elem_id="zoom-factor")
                 tab.rotate = gr.Number(0, label="Turn per frame (degrees)", elem_id="zoom-rotate")
             with gr.Row():
                 tab.side = _side("zoom-size")
-                tab.iterations = gr.Number(defaults.ZOOM_ITERATIONS, precision=0, minimum=1,
+                tab.iterations = gr.Number(clip_defaults.ZOOM_ITERATIONS, precision=0, minimum=1,
                                            label="Iterations per octave", elem_id="zoom-iterations")
                 tab.seed = gr.Textbox("", label="Seed (empty: random)", elem_id="zoom-seed")
         _clip_outputs(tab, "zoom", "Make zoom", missing)
@@ -211,12 +211,12 @@ def _video_tab(missing: str | None) -> SimpleNamespace:
             tab.source = gr.Video(label="A short clip", sources=["upload"], height=260, interactive=missing is None,
                                   elem_id="video-input")
             tab.temporal = gr.Radio([(f"{mode} (no flicker)" if mode == "flow" else mode, mode)
-                                     for mode in defaults.TEMPORAL_MODES], value=defaults.DEFAULT_TEMPORAL,
+                                     for mode in clip_defaults.TEMPORAL_MODES], value=clip_defaults.DEFAULT_TEMPORAL,
                                     label="Each frame starts from", elem_id="video-temporal")
             with gr.Row():
                 tab.side = _side("video-size")
-                tab.iterations = gr.Number(defaults.VIDEO_ITERATIONS, precision=0, minimum=1,
-                                           label=f"Iterations (first frame; the others {defaults.WARM_SHARE:.0%})",
+                tab.iterations = gr.Number(clip_defaults.VIDEO_ITERATIONS, precision=0, minimum=1,
+                                           label=f"Iterations (first frame; the others {clip_defaults.WARM_SHARE:.0%})",
                                            elem_id="video-iterations")
                 tab.seed = gr.Textbox("", label="Seed (empty: random)", elem_id="video-seed")
         _clip_outputs(tab, "video", "Dream video", missing)

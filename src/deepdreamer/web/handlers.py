@@ -21,7 +21,7 @@ from ..errors import DeepDreamError
 from ..examples import example_path
 from ..images import Picture, read_image, shrink
 from ..models.registry import DEFAULT_MODEL
-from . import animation, choices, form, jobs
+from . import animation, choices, defaults, form, jobs
 from .clips import ClipEvents
 from .messages import refusal, status, warn
 from .workspace import Session, Workspace
@@ -40,7 +40,7 @@ class Page(ClipEvents):
     """The page's state that outlives one event: the server's workspace, the device and its lock; the Zoom and
     Video tabs' events come from :class:`~.clips.ClipEvents`."""
 
-    def __init__(self, workspace: Workspace, device: str = "auto", preview_every: float = jobs.PREVIEW_EVERY
+    def __init__(self, workspace: Workspace, device: str = "auto", preview_every: float = defaults.PREVIEW_EVERY
                  ) -> None:
         self.workspace = workspace
         self.device = device

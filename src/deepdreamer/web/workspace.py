@@ -30,17 +30,12 @@ from PIL import Image, UnidentifiedImageError
 
 from ..errors import DeepDreamError
 from ..images import Picture, read_image, write_image
+from . import defaults
 
 if TYPE_CHECKING:
     from ..animate.video_io import VideoInfo
     from ..api import DreamResult
 
-#: Defaults of ``deepdreamer serve --max-upload-mb / --max-pixels``: a phone photo passes, a bomb does not.
-DEFAULT_MAX_UPLOAD_MB = 20
-DEFAULT_MAX_PIXELS = 40_000_000
-#: Defaults of ``--max-video-seconds / --max-video-frames``: short clips only (a frame takes seconds to dream).
-DEFAULT_MAX_VIDEO_SECONDS = 10.0
-DEFAULT_MAX_VIDEO_FRAMES = 300
 #: Suffixes an uploaded video keeps (so the browser knows what it is showing); any other is stored as ``.video``.
 VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".gif", ".ogv"})
 #: Live previews kept per session: the newest few, so the browser can still fetch the one it was just sent.
@@ -56,10 +51,10 @@ IDLE_SECONDS = 24 * 3600.0
 
 @dataclass(frozen=True)
 class UploadLimits:
-    max_bytes: int = DEFAULT_MAX_UPLOAD_MB * 1_000_000
-    max_pixels: int = DEFAULT_MAX_PIXELS  # of a photo, and of one frame of a video
-    max_video_seconds: float = DEFAULT_MAX_VIDEO_SECONDS
-    max_video_frames: int = DEFAULT_MAX_VIDEO_FRAMES
+    max_bytes: int = defaults.MAX_UPLOAD_MB * 1_000_000
+    max_pixels: int = defaults.MAX_PIXELS  # of a photo, and of one frame of a video
+    max_video_seconds: float = defaults.MAX_VIDEO_SECONDS
+    max_video_frames: int = defaults.MAX_VIDEO_FRAMES
 
 
 @dataclass
