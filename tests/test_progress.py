@@ -98,14 +98,19 @@ def _zoom(progress: Any, stop: threading.Event, folder: Path) -> Any:
                        folder / "zoom.mp4", progress=progress, stop=stop)
 
 
-def _video(progress: Any, stop: threading.Event, folder: Path) -> Any:
+def _video(progress: Any, stop: threading.Event, folder: Path, **ray: Any) -> Any:
     from .animate.clips import pan, write_clip
 
     source = folder / "pan.mp4"
     if not source.exists():
         write_clip(source, pan(3, size=(64, 48)))
     return render_video(source, VideoSettings(size=64, iterations=3, num_octaves=1, seed=1), folder / "video.mp4",
-                        progress=progress, stop=stop)
+                        progress=progress, stop=stop, **ray)
+
+
+def _ray_video(progress: Any, stop: threading.Event, folder: Path) -> Any:
+    pytest.importorskip("ray", reason="Ray is not installed (pip install 'deepdreamer[ray]'; CI does)")
+    return _video(progress, stop, folder, ray={"workers": 1}, chunks=3)  # one actor: the chunks one after another
 
 
 def _photos(folder: Path) -> Path:
@@ -138,6 +143,7 @@ LONG_JOBS: dict[str, Callable[[Any, threading.Event, Path], Any]] = {
 #: A Ray run's steps happen in the actors, out of the driver's sight: it joins here, where parts are counted.
 RESUMABLE_JOBS: dict[str, tuple[Callable[[Any, threading.Event, Path], Any], int]] = {
     "zoom": (_zoom, 3), "video": (_video, 3), "folder": (_folder, 3), "ray folder": (_ray_folder, 3),
+    "ray video": (_ray_video, 3),
 }
 
 

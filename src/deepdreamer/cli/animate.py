@@ -63,7 +63,7 @@ def _shared(octaves: int) -> Callable[[Any], Any]:
             click.option("--octaves", "num_octaves", type=click.IntRange(min=1), default=octaves, show_default=True,
                          help="Octaves of every frame."),
             seed_option(),
-            like_option("clip (or a frame of a folder of frames)"),
+            like_option("clip or folder of frames"),
             device_option,
             max_memory_option,
             quiet_option,

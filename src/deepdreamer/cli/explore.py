@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from .. import checks, records
+from ..defaults import EXPLORE_SIDE, MAX_DREAMS
 from ..errors import DeepDreamError
 from ..models.registry import DEFAULT_MODEL
 from .app import Interrupted, cli, stop_on_interrupt
@@ -23,10 +24,6 @@ from .options import (
     seed_option,
 )
 
-#: Longest side of each exploration dream (``exploration.EXPLORE_SIDE``, repeated here to keep --help instant).
-EXPLORE_SIDE = 384
-#: Most dreams one run makes (``exploration.MAX_DREAMS``, repeated here for the same reason).
-MAX_DREAMS = 100
 #: The single dreams' names in the folder: 01.png, 02.png, ... (three digits for 100).
 _NUMBERED = re.compile(r"\d{2,3}\.png")
 
