@@ -8,7 +8,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import torch
 
 import deepdreamer as dd
 from deepdreamer.animate import video_io
@@ -24,13 +23,7 @@ VIDEO = VideoSettings(size=64, iterations=2, num_octaves=1, seed=3)
 FAST = ["--iterations", "1", "--octaves", "1", "-q"]
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Frames repeat bit for bit on the same threads, and a shared machine runs one thread fastest."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def frames_of(folder: Path) -> list[bytes]:

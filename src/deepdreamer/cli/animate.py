@@ -15,21 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .. import checks, records
-from ..animate.defaults import (
-    DEFAULT_TEMPORAL,
-    GUARD,
-    TEMPORAL_MODES,
-    VIDEO_ITERATIONS,
-    VIDEO_MAX_PIXELS,
-    VIDEO_OCTAVES,
-    WARM_SHARE,
-    ZOOM_FACTOR,
-    ZOOM_FPS,
-    ZOOM_FRAMES,
-    ZOOM_ITERATIONS,
-    ZOOM_OCTAVES,
-    ZOOM_SIZE,
-)
+from ..animate import defaults
 from ..errors import DeepDreamError
 from ..models.registry import DEFAULT_MODEL
 from .app import Interrupted, cli, stop_on_interrupt
@@ -77,11 +63,12 @@ def _shared(octaves: int) -> Callable[[Any], Any]:
 @cli.command()
 @click.argument("photo", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help=f"{CLIP_OUTPUT}.")
-@click.option("--frames", type=click.IntRange(min=1), default=ZOOM_FRAMES, show_default=True, help="Number of frames.")
-@click.option("--fps", type=click.FloatRange(min=1, max=240), default=ZOOM_FPS, show_default=True,
+@click.option("--frames", type=click.IntRange(min=1), default=defaults.ZOOM_FRAMES, show_default=True,
+              help="Number of frames.")
+@click.option("--fps", type=click.FloatRange(min=1, max=240), default=defaults.ZOOM_FPS, show_default=True,
               help="Frames per second of the output (the motion is per frame, so the sense never changes).")
-@click.option("--zoom", default=str(ZOOM_FACTOR), show_default=True, metavar="FACTOR",
-              help=f"Zoom per frame: >1 flies in ({ZOOM_FACTOR} is Google's {ZOOM_FACTOR - 1:.0%}). "
+@click.option("--zoom", default=str(defaults.ZOOM_FACTOR), show_default=True, metavar="FACTOR",
+              help=f"Zoom per frame: >1 flies in ({defaults.ZOOM_FACTOR} is Google's {defaults.ZOOM_FACTOR - 1:.0%}). "
                    "Keyframes: '0:1.02,60:1.08'.")
 @click.option("--rotate", default="0", show_default=True, metavar="DEGREES",
               help="Counterclockwise turn per frame, in degrees (keyframes allowed).")
@@ -90,13 +77,13 @@ def _shared(octaves: int) -> Callable[[Any], Any]:
 @click.option("--layer", "layers", multiple=True, metavar="NAME=WEIGHT",
               help="Layer and weight (repeatable); the weight may have keyframes: block8=0:1,60:0.")
 @click.option("--step", help=f"Ascent step size, keyframes allowed [{FROM_PRESET}].")
-@click.option("--iterations", default=str(ZOOM_ITERATIONS), show_default=True,
+@click.option("--iterations", default=str(defaults.ZOOM_ITERATIONS), show_default=True,
               help="Ascent steps per octave of every frame (keyframes allowed).")
-@click.option("--guard", type=click.FloatRange(0, 1), default=GUARD, show_default=True,
+@click.option("--guard", type=click.FloatRange(0, 1), default=defaults.GUARD, show_default=True,
               help="How strongly each frame's colours are held to the photo's (0: off; drift to grey or one colour).")
-@click.option("--size", type=click.IntRange(min=32), default=ZOOM_SIZE, show_default=True,
+@click.option("--size", type=click.IntRange(min=32), default=defaults.ZOOM_SIZE, show_default=True,
               help="Longest side of the frames.")
-@_shared(ZOOM_OCTAVES)
+@_shared(defaults.ZOOM_OCTAVES)
 def zoom(ctx: click.Context, photo: Path, output: Path, translate: str, layers: tuple[str, ...], like: Path | None,
          device: str, quiet: bool, **options: Any) -> None:
     """Fly into PHOTO: every frame dreams the last one after a small zoom, turn and move (Google's zoom)."""
@@ -117,24 +104,25 @@ def zoom(ctx: click.Context, photo: Path, output: Path, translate: str, layers: 
 @click.argument("source", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help=f"{CLIP_OUTPUT} [default: INPUT_dream with INPUT's suffix].")
-@click.option("--temporal", type=click.Choice(TEMPORAL_MODES), default=DEFAULT_TEMPORAL, show_default=True,
+@click.option("--temporal", type=click.Choice(defaults.TEMPORAL_MODES), default=defaults.DEFAULT_TEMPORAL,
+              show_default=True,
               help="How each frame starts: flow carries the last dream along the motion (no flicker); blend mixes "
                    "it in (DeepDreamVideo); none dreams every frame alone.")
 @click.option("--layer", "layers", multiple=True, metavar="NAME=WEIGHT",
               help="Layer to dream on, with its weight (repeatable) [default: the preset's].")
 @click.option("--step", type=float, help=f"Ascent step size [{FROM_PRESET}].")
-@click.option("--iterations", type=click.IntRange(min=0), default=VIDEO_ITERATIONS, show_default=True,
-              help=f"Ascent steps per octave of the first frame; the others start warm and run {WARM_SHARE:.0%} of "
-                   "them.")
+@click.option("--iterations", type=click.IntRange(min=0), default=defaults.VIDEO_ITERATIONS, show_default=True,
+              help="Ascent steps per octave of the first frame; the others start warm and run "
+                   f"{defaults.WARM_SHARE:.0%} of them.")
 @click.option("--size", type=click.IntRange(min=32), help="Longest side of the frames [default: the source's].")
 @click.option("--preview", type=click.IntRange(min=32), metavar="SIZE",
               help="First render a quick small version (longest side SIZE) as OUTPUT_preview.")
-@click.option("--max-pixels", type=click.IntRange(min=1), default=VIDEO_MAX_PIXELS, show_default=True,
+@click.option("--max-pixels", type=click.IntRange(min=1), default=defaults.VIDEO_MAX_PIXELS, show_default=True,
               help="Refuse videos with larger frames.")
 @ray_options
 @click.option("--chunks", type=click.IntRange(min=1),
               help="With --ray: runs of frames dreamed in parallel [default: one per worker].")
-@_shared(VIDEO_OCTAVES)
+@_shared(defaults.VIDEO_OCTAVES)
 def video(ctx: click.Context, source: Path, output: Path | None, layers: tuple[str, ...], preview: int | None,
           max_pixels: int, use_ray: bool, ray_address: str | None, ray_cpus: int, chunks: int | None,
           like: Path | None, device: str, quiet: bool, **options: Any) -> None:
