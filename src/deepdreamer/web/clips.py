@@ -22,6 +22,7 @@ from ..errors import DeepDreamError
 from ..images import Picture, shrink
 from . import animation, choices, jobs
 from .messages import clip_ended, status, warn
+from .workspace import download_name
 
 if TYPE_CHECKING:
     from ..animate.render import ClipResult
@@ -35,7 +36,7 @@ class ClipEvents:
     device: str
     session: Callable[[gr.Request], Session]
     _enqueue: Callable[..., str]
-    _run: Callable[[jobs.Work, Session], Iterator[str | jobs.Update | jobs.Finished]]
+    _run: Callable[[jobs.Work, Session, str], Iterator[str | jobs.Update | jobs.Finished]]
     _pictures: Callable[[Session, int | None], dict[str, Picture]]
 
     def prepare_zoom(self, model: str, frames: Any, zoom: Any, rotate: Any, side: Any, iterations: Any, seed: Any,
@@ -66,10 +67,11 @@ class ClipEvents:
             photo = animation.even_sides(shrink(self._pictures(session, 0)["photo"].image.convert("RGB"),
                                                 chosen.side))
             return _in_session(session, lambda frames: render_zoom(
-                photo, settings, session.new_file("zoom", animation.output_suffix(None)), work=frames,
+                photo, settings, session.download(f"{session.photo_name}_zoom{animation.output_suffix(None)}"),
+                work=frames,
                 device=self.device, write_stopped=True, progress=progress, stop=stop))
 
-        yield from self._clip(work, session, f"zoom seed {settings.seed}")
+        yield from self._clip(work, session, f"zoom seed {settings.seed}", model)
 
     def video_uploaded(self, payload: Mapping[str, Any] | None, request: gr.Request) -> tuple[Any, str]:
         """The Video tab's upload: read it completely within the limits, keep it under a server name."""
@@ -87,6 +89,7 @@ class ClipEvents:
             self.workspace.discard(payload["path"])  # kept nowhere, whatever refused it
             return None, status(str(exc), kind="error")
         session.video = info
+        session.video_name = download_name(payload.get("orig_name"), "video")
         width, height = frame_size(info, None)
         seconds = float(info.end * info.time_base)
         sound = f", sound ({info.sound})" if info.sound else ", no sound"
@@ -125,15 +128,16 @@ class ClipEvents:
             if video is None:
                 raise DeepDreamError("upload a short video first")
             return _in_session(session, lambda frames: render_video(
-                video, settings, session.new_file("video-dream", animation.output_suffix(video.sound)), work=frames,
+                video, settings, session.download(f"{session.video_name}_dream{animation.output_suffix(video.sound)}"),
+                work=frames,
                 device=self.device, write_stopped=True, progress=progress, stop=stop))
 
-        yield from self._clip(work, session, f"video seed {settings.seed}")
+        yield from self._clip(work, session, f"video seed {settings.seed}", model)
 
-    def _clip(self, work: jobs.Work, session: Session, what: str) -> Iterator[list[Any]]:
+    def _clip(self, work: jobs.Work, session: Session, what: str, model: str) -> Iterator[list[Any]]:
         """A zoom or video job's updates: the latest picture live, then the clip. Outputs: status, live frame,
         clip, download."""
-        for item in self._run(work, session):
+        for item in self._run(work, session, model):
             if isinstance(item, str):
                 yield [item, gr.skip(), gr.skip(), gr.skip()]
             elif isinstance(item, jobs.Update):

@@ -8,6 +8,8 @@ PORT = 7860
 #: Largest upload and largest image (or video frame): a phone photo passes, a bomb does not.
 MAX_UPLOAD_MB = 20
 MAX_PIXELS = 40_000_000
+#: Smaller photos are refused at upload: below this on a side, even the smallest octave holds no pattern.
+MIN_PHOTO_SIDE = 32
 #: The Video tab takes short clips only (a frame takes seconds to dream).
 MAX_VIDEO_SECONDS = 10.0
 MAX_VIDEO_FRAMES = 300

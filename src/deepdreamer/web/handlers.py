@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from .. import checks, records
+from .. import checks, precision, records
 from ..errors import DeepDreamError
 from ..examples import example_path
 from ..images import Picture, read_image, shrink
@@ -24,7 +24,7 @@ from ..models.registry import DEFAULT_MODEL
 from . import animation, choices, defaults, form, jobs
 from .clips import ClipEvents
 from .messages import refusal, status, warn
-from .workspace import Session, Workspace
+from .workspace import Session, Workspace, download_name
 
 if TYPE_CHECKING:
     from ..api import DreamResult
@@ -46,6 +46,7 @@ class Page(ClipEvents):
         self.device = device
         self.preview_every = preview_every
         self.device_lock = threading.Lock()  # jobs a closed tab left behind finish their step before the next
+        self.loaded: set[str] = set()  # models a job has loaded (they stay cached): no "loading the model" for them
 
     def warm_up(self) -> None:
         """Import torch and load the default model in the background, holding the device (a dream asked for
@@ -56,6 +57,7 @@ class Page(ClipEvents):
 
             with self.device_lock, contextlib.suppress(DeepDreamError):  # weights missing: a dream will say so
                 load_model(DEFAULT_MODEL, device=self.device)
+                self.loaded.add(DEFAULT_MODEL)
 
         threading.Thread(target=load, name="deepdreamer-web-warm-up", daemon=True).start()
 
@@ -79,6 +81,8 @@ class Page(ClipEvents):
                 return None, status(str(exc), kind="error")
             path = session.keep(picture, what)
             setattr(session, what, path)
+            if what == "photo":
+                session.photo_name = download_name(payload.get("orig_name"), "photo")
             width, height = picture.image.size
             return str(path), status(f"{what} ready: {width}x{height}")
 
@@ -96,6 +100,7 @@ class Page(ClipEvents):
         session = self.session(request)
         picture = read_image(example_path(name))
         session.photo = session.keep(picture, "photo")
+        session.photo_name = name
         width, height = picture.image.size
         return str(session.photo), status(f"photo ready: {name}, {width}x{height}")
 
@@ -165,7 +170,7 @@ class Page(ClipEvents):
                          **{key: pictures[key].image for key in ("guide", "mask") if key in pictures},
                          device=self.device, progress=progress, stop=stop)
 
-        for item in self._run(work, session):
+        for item in self._run(work, session, values["model"]):
             if isinstance(item, str):
                 yield [item, gr.skip(), gr.skip(), gr.skip()]
             elif isinstance(item, jobs.Update):
@@ -173,7 +178,7 @@ class Page(ClipEvents):
                        gr.skip(), gr.skip()]
             else:
                 result: DreamResult = item.result
-                path = session.new_file("dream", ".png")
+                path = session.download(f"{session.photo_name}_dream.png")
                 result.save(path)
                 done = (f"stopped after {jobs.duration(item.elapsed)}: kept what was dreamed so far"
                         if result.stopped else f"done in {jobs.duration(item.elapsed)} (seed {result.params['seed']})")
@@ -194,7 +199,7 @@ class Page(ClipEvents):
                            side=int(size), device=self.device, progress=progress, stop=stop,
                            **_settings(form.to_options(values)))
 
-        yield from self._grid(work, session, f"explore seed {(seed or '').strip() or drawn}")
+        yield from self._grid(work, session, f"explore seed {(seed or '').strip() or drawn}", values["model"])
 
     def layer_previews(self, values: Mapping[str, Any], size: int, request: gr.Request) -> Iterator[list[Any]]:
         """One small dream per layer of the model, shallowest first. Outputs: status, grid."""
@@ -206,12 +211,12 @@ class Page(ClipEvents):
             return layer_previews(self._pictures(session, 0)["photo"], side=int(size), device=self.device,
                                   progress=progress, stop=stop, **_settings(form.to_options(values)))
 
-        yield from self._grid(work, session, "layer previews")
+        yield from self._grid(work, session, "layer previews", values["model"])
 
-    def _grid(self, work: jobs.Work, session: Session, what: str) -> Iterator[list[Any]]:
+    def _grid(self, work: jobs.Work, session: Session, what: str, model: str) -> Iterator[list[Any]]:
         session.gallery = []
         tiles: list[tuple[str, str]] = []
-        for item in self._run(work, session):
+        for item in self._run(work, session, model):
             if isinstance(item, str):
                 yield [item, gr.skip()]
             elif isinstance(item, jobs.Update):
@@ -227,15 +232,22 @@ class Page(ClipEvents):
                 yield [status(f"{what}: {done}, {len(dreams.dreams)} dreams in {jobs.duration(item.elapsed)}; "
                               "click one to dream the whole photo with its settings", kind=done), tiles]
 
-    def _run(self, work: jobs.Work, session: Session) -> Iterator[str | jobs.Update | jobs.Finished]:
-        """The job's updates, or a status line for a job stopped before it started or failed."""
+    def _run(self, work: jobs.Work, session: Session, model: str) -> Iterator[str | jobs.Update | jobs.Finished]:
+        """The job's updates, or a status line for a job starting (loading ``model`` the first time), stopped
+        before it started, or failed."""
         stop = session.start_job()
         try:
             if stop.is_set():
                 yield status("stopped before it started", kind="stopped")
                 return
-            yield from jobs.run(work, stop, self.device_lock, preview_every=self.preview_every,
-                                tick=min(jobs.TICK, self.preview_every or jobs.TICK))
+            for item in jobs.run(work, stop, self.device_lock, preview_every=self.preview_every,
+                                 tick=min(jobs.TICK, self.preview_every or jobs.TICK)):
+                if isinstance(item, jobs.Update) and item.record is None and not item.waiting:
+                    yield status("starting" if model in self.loaded else "starting (loading the model)")
+                    continue
+                if isinstance(item, jobs.Finished):
+                    self.loaded.add(model)
+                yield item
         except DeepDreamError as exc:
             warn(str(exc))
             yield status(str(exc), kind="error")
@@ -285,7 +297,7 @@ class Page(ClipEvents):
             warn(str(exc))
             return [*[gr.skip()] * (len(form.FIELDS) + len(RESTORE_EXTRAS) - 1), status(str(exc), kind="error"),
                     *boxes, None]
-        return [*restore_outputs(restored, "settings restored from the dropped file"), *boxes, None]
+        return [*restore_outputs(restored, "settings restored from the dropped file", self.device), *boxes, None]
 
     def pick(self, event: gr.SelectData, request: gr.Request) -> list[Any]:
         """A click on a grid dream: its settings into the form (the full photo: size 0), then the Dream tab."""
@@ -294,13 +306,16 @@ class Page(ClipEvents):
             raise refusal("that grid is gone: run it again")
         result = session.gallery[event.index]
         return restore_outputs(form.from_record(result.params), f"dreaming the whole photo like grid dream "
-                                                                f"{event.index + 1}")
+                                                                f"{event.index + 1}", self.device)
 
 
-def restore_outputs(restored: form.Restored, what: str) -> list[Any]:
-    """Updates for the form's fields (in :data:`form.FIELDS` order) and :data:`RESTORE_EXTRAS`."""
+def restore_outputs(restored: form.Restored, what: str, device: str) -> list[Any]:
+    """Updates for the form's fields (in :data:`form.FIELDS` order) and :data:`RESTORE_EXTRAS`. A record holds
+    the precision a dream ran in; where ``auto`` runs in that one here, the form gets ``auto`` back."""
     values = restored.values
     model = values["model"]
+    if values.get("precision") == _auto_precision(model, values["preset"], device):
+        values["precision"] = precision.AUTO
     updates = {name: values[name] if name in values else gr.skip() for name in form.FIELDS}
     updates["preset"] = gr.update(choices=list(choices.presets(model)), value=values["preset"])
     updates["channel_layer"] = gr.update(choices=choices.layers(model), value=values.get("channel_layer"))
@@ -325,6 +340,13 @@ def clip_restore_outputs(restored: animation.RestoredClip) -> list[Any]:
     boxes += [restored.boxes[name] if restored.kind == records.VIDEO else gr.skip() for name in animation.VIDEO_BOXES]
     return [*updates.values(), model_note(model), layer_menus(model)[0], gr.Tabs(selected=restored.kind),
             status(text, kind="done"), *boxes]
+
+
+def _auto_precision(model: str, preset: str | None, device: str) -> str:
+    """What ``auto`` resolves to for ``model``'s ``preset`` on ``device``."""
+    from ..models import model_spec, resolve_device
+
+    return precision.resolve(precision.AUTO, resolve_device(device), model_spec(model).preset(preset).precision)
 
 
 def layer_menus(model: str) -> list[Any]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import re
 import secrets
 import shutil
 import tempfile
@@ -64,6 +65,8 @@ class Session:
 
     folder: Path
     photo: Path | None = None
+    photo_name: str = "photo"  # the photo's and the clip's own names, for the downloads': ``cat_dream.png``
+    video_name: str = "video"
     guide: Path | None = None
     mask: Path | None = None
     video: VideoInfo | None = None  # the checked clip of the Video tab, kept in the session's folder
@@ -87,6 +90,13 @@ class Session:
         """A fresh server-chosen name in the session's folder: ``dream-7.png``."""
         self.folder.mkdir(parents=True, exist_ok=True)
         return self.folder / f"{stem}-{next(self._numbers)}{suffix}"
+
+    def download(self, name: str) -> Path:
+        """A fresh path for a result the user downloads, in a folder of its own so that the file can be named
+        after what was dreamed (``cat_dream.png``, never the server's ``dream-7.png``)."""
+        folder = self.new_file("result", "")
+        folder.mkdir()
+        return folder / name
 
     def new_job(self) -> None:
         """A job joins the queue: Stop pressed while it waits still reaches it."""
@@ -290,6 +300,9 @@ class Workspace:
                     width, height = header.size
         except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
             raise DeepDreamError(f"the {what} is not an image this page can read (PNG, JPEG, WebP, ...)") from None
+        if min(width, height) < defaults.MIN_PHOTO_SIDE and what != "dreamed file":
+            raise DeepDreamError(f"the {what} is {width}x{height}: this page needs at least {defaults.MIN_PHOTO_SIDE} "
+                                 f"px on each side (a smaller picture holds no octave of the models' patterns)")
         if width * height > self.limits.max_pixels:
             raise DeepDreamError(f"the {what} is {width}x{height}, {width * height / 1e6:.1f} megapixels, above this "
                                  f"page's limit of {self.limits.max_pixels / 1e6:g}")
@@ -299,3 +312,9 @@ class Workspace:
             reason = str(exc).removeprefix(f"{source}: ")
             raise DeepDreamError(f"the {what} cannot be read: {reason}") from None
 
+
+def download_name(client_name: str | None, default: str) -> str:
+    """A name for downloads from the name of what the user uploaded: its stem, letters, digits, ``-`` and ``_``
+    only (it is the client's text), at most 40 characters."""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(client_name or "").stem).strip("_")[:40]
+    return stem or default
