@@ -67,3 +67,25 @@ def test_a_photo_too_small_to_dream_is_refused_when_it_is_uploaded(open_page, tm
     assert "the photo is 1x1: this page needs at least 32 px on each side" in said
     assert "error" in page.inner_html("#status")
     assert "at least 32 px" in toast(page, "at least 32 px")
+
+
+def test_a_setting_refused_before_the_queue_is_said_in_the_status_line_and_clears_the_last_result(
+        open_page, tmp_path, capfd):
+    photo = tmp_path / "cat.png"
+    small_photo(width=160).save(photo)
+    page = open_page()
+    upload(page, photo)
+    wait_for(page, ("photo ready",))
+    fill(page, SHORT)
+    page.click("#dream")
+    wait_for(page, ("done",))
+    assert page.locator("#output-image img").count() == 1
+    fill(page, {"layers": "block99=1"})
+    page.click("#dream")
+    said = wait_for(page, ("no layer",))
+    assert "layers: efficientnet_lite0 has no layer 'block99'" in said and "error" in page.inner_html("#status")
+    page.wait_for_function("document.querySelectorAll('#output-image img').length == 0", timeout=10_000)
+    assert page.locator("#download").is_disabled()
+    log = capfd.readouterr().err
+    assert "refused before the queue: layers: efficientnet_lite0 has no layer 'block99'" in log
+    assert "Traceback" not in log

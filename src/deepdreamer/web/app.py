@@ -299,6 +299,7 @@ def _then_dream(page: handlers.Page, ui: SimpleNamespace, checked: Any) -> None:
 
     checked.success(dream, ui.form.inputs, [ui.status, ui.preview, ui.compare, ui.download],
                     concurrency_limit=1, concurrency_id=DEVICE, show_progress_on=[ui.preview])
+    checked.failure(page.refused, None, [ui.status, ui.preview, ui.compare, ui.download], **QUICK)
 
 
 def _wire_grid(page: handlers.Page, ui: SimpleNamespace, tab: SimpleNamespace,

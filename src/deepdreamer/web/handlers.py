@@ -9,6 +9,7 @@ toasts (``gr.Warning``) and in the status line; nothing else of the server's (pa
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -149,14 +150,23 @@ class Page(ClipEvents):
         """Run ``check`` (a refusal on the page if it raises), require the session's ``needs`` file (else
         ``missing``), then put the job in the queue."""
         session = self.session(request)
+        session.refused = None
         try:
             check()
+            if getattr(session, needs) is None:
+                raise DeepDreamError(missing)
         except DeepDreamError as exc:
+            session.refused = str(exc)
+            print(f"deepdreamer serve: refused before the queue: {exc}", file=sys.stderr, flush=True)
             raise refusal(str(exc)) from None
-        if getattr(session, needs) is None:
-            raise refusal(missing)
         session.new_job()
         return status("in the queue for the device")
+
+    def refused(self, request: gr.Request) -> list[Any]:
+        """After a refusal before the queue: the reason in the status line, the last result cleared (it is not
+        what the form now says). Outputs: status, live picture, before/after, download."""
+        reason = self.session(request).refused or ""
+        return [status(reason, kind="error"), None, None, gr.update(value=None, interactive=False)]
 
     def dream(self, values: Mapping[str, Any], request: gr.Request) -> Iterator[list[Any]]:
         """Dream the session's photo; outputs: status, live picture, before/after, download."""

@@ -18,8 +18,9 @@ def warn(message: str) -> None:
 
 
 def refusal(message: str) -> gr.Error:
-    """An error toast that also stops the events chained after this one."""
-    return gr.Error(html.escape(message))
+    """An error toast that also stops the events chained after this one (the server's log gets no traceback: the
+    message is the user's to act on)."""
+    return gr.Error(html.escape(message), print_exception=False)
 
 
 def status(text: str, record: Any = None, *, kind: str = "running") -> str:

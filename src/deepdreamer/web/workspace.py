@@ -67,6 +67,7 @@ class Session:
     photo: Path | None = None
     photo_name: str = "photo"  # the photo's and the clip's own names, for the downloads': ``cat_dream.png``
     video_name: str = "video"
+    refused: str | None = None  # why the last job asked for was refused before the queue
     guide: Path | None = None
     mask: Path | None = None
     video: VideoInfo | None = None  # the checked clip of the Video tab, kept in the session's folder
