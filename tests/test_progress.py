@@ -199,6 +199,17 @@ def test_a_stopped_dream_is_whole_at_full_size():
     assert 0 < changed < 10  # a little dreamed, not blank or noise
 
 
+def test_a_stopped_dreams_record_says_where_it_stopped():
+    stopper = Stopper(after=4)
+    result = dd.dream(small_photo(width=128), seed=0, num_octaves=2, iterations=3, progress=stopper,
+                      stop=stopper.stop)
+    stopper.steps_after_stop()
+    steps = sum(result.steps_per_octave)
+    assert result.stopped and result.params["stopped_at"] == {"octave": 2, "step": steps - 3}
+    assert result.params["iterations"] == 3  # what a repeat runs: all of it
+    assert "stopped_at" not in dd.dream(small_photo(width=128), seed=0, num_octaves=1, iterations=1).params
+
+
 def test_records_carry_stage_octave_step_loss_fraction_and_eta():
     records: list[Progress] = []
     result = dd.dream(small_photo(width=128), seed=0, num_octaves=2, iterations=3, progress=records.append)

@@ -170,6 +170,8 @@ def dream(
         "weights_sha256": net.weights_sha256,
         "objective": str(chosen_objective),
         "tiles": loss_fn.planner.record(),
+        **({} if output.stopped_at is None else {"stopped_at": {"octave": output.stopped_at[0] + 1,
+                                                                "step": output.stopped_at[1]}}),
         **{key: str(picture.path) for key, picture in (("guide", guide_picture), ("mask", mask_picture))
            if picture is not None and picture.path is not None},
     })

@@ -120,6 +120,7 @@ class DreamOutput:
     steps_per_octave: list[int] = field(default_factory=list)
     octave_images: list[Tensor] = field(default_factory=list)
     stopped: bool = False  # the job's stop event cut the ascent short
+    stopped_at: tuple[int, int] | None = None  # (octave, steps done in it) where the stop came
 
 
 def dream_octaves(
@@ -176,7 +177,8 @@ def dream_octaves(
             image.add_(same_size_original).sub_(resize(shrunk_original, shape))  # re-inject the lost detail
             shrunk_original = same_size_original
             output.steps_per_octave.append(ascent.steps)
-            output.stopped |= ascent.end == "stopped"
+            if ascent.end == "stopped" and not output.stopped:
+                output.stopped, output.stopped_at = True, (octave, ascent.steps)
             if keep_octaves:
                 output.octave_images.append(image.detach().clone())
             job.report(record(octave, ascent.steps, ascent.loss, finished=True, limit=ascent.end == "max_loss"))

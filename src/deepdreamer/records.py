@@ -42,6 +42,8 @@ SCHEMA: dict[str, tuple[Any, ...]] = {
     # recorded, never repeated: the memory budget asked for (the machine's, not the dream's), and the tiles the
     # budget led to (an outcome; None: every octave whole)
     "max_memory": (int, None), "tiles": (dict, None),
+    # recorded, never repeated: where a stopped dream stopped (octave and step, from 1), absent when it ran whole
+    "stopped_at": (dict, None),
     # sound
     "mode": (str,), "mask_threshold_db": ("number", None), "phase": (str,), "stereo": (str,), "n_fft": (int,),
     "hop": (int,),
@@ -166,6 +168,15 @@ def params_to_options(record: Mapping[str, Any], kind: str = DREAM) -> dict[str,
 
 
 _NAMES = {DREAM: "picture dream", SOUND: "sound dream", ZOOM: "zoom", VIDEO: "dreamed video"}
+
+
+def stopped_note(record: Mapping[str, Any]) -> str | None:
+    """What ``--like`` (or the page's Repeat) of a stopped dream does, in words; None for a dream that ran whole."""
+    where = record.get("stopped_at")
+    if not isinstance(where, dict):
+        return None
+    return (f"it was stopped at octave {where.get('octave')}, step {where.get('step')}; repeating it runs every "
+            "octave to its last step")
 
 
 def taken_by_like(recorded: Mapping[str, Any], given: Collection[str]) -> dict[str, Any]:

@@ -334,3 +334,18 @@ def test_like_of_a_dream_whose_mask_is_gone_names_the_setting_and_the_way_out(ca
     status, _, err = run_cli(capsys, "dream", cat_file, "-o", tmp_path / "again.png", "--like", first, "-q")
     assert status == 2
     assert f"{mask}: no such file (the mask recorded in {first}; give --mask FILE for another)" in err
+
+
+def test_like_of_a_stopped_dream_says_what_it_will_do(capsys, tmp_path, cat_file):
+    import threading
+
+    stop = threading.Event()
+    stopped = dd.dream(small_photo(width=96), seed=1, num_octaves=1, iterations=3, stop=stop,
+                       progress=lambda record: stop.set() if record.step == 1 else None)
+    stopped.save(tmp_path / "stopped.png")
+    status, _, err = run_cli(capsys, "dream", cat_file, "-o", tmp_path / "again.png", "--like",
+                             tmp_path / "stopped.png")
+    assert status == 0, err
+    assert f"{tmp_path / 'stopped.png'}: it was stopped at octave 1, step 1; repeating it runs every octave" in err
+    assert dd.read_image(tmp_path / "again.png").params["iterations"] == 3 and "stopped_at" not in \
+        dd.read_image(tmp_path / "again.png").params

@@ -89,3 +89,26 @@ def test_a_setting_refused_before_the_queue_is_said_in_the_status_line_and_clear
     log = capfd.readouterr().err
     assert "refused before the queue: layers: efficientnet_lite0 has no layer 'block99'" in log
     assert "Traceback" not in log
+
+
+def test_a_stopped_dream_repeats_saying_where_it_stopped_and_what_repeat_will_do(open_page, tmp_path):
+    photo = tmp_path / "cat.png"
+    small_photo(width=160).save(photo)
+    page = open_page()
+    upload(page, photo)
+    wait_for(page, ("photo ready",))
+    fill(page, {**SHORT, "iterations": "100000"})
+    page.click("#dream")
+    wait_for(page, ("step 2/",))
+    page.click("#stop")
+    wait_for(page, ("stopped",))
+    with page.expect_download() as started:
+        page.click("#download")
+    dreamed = tmp_path / "stopped.png"
+    started.value.save_as(dreamed)
+    page.reload()
+    page.wait_for_selector("#dream")
+    page.click("button[role=tab]:has-text('Repeat')")
+    upload(page, dreamed, "#repeat-file")
+    said = wait_for(page, ("settings restored",))
+    assert "it was stopped at octave 1, step " in said and "repeating it runs every octave to its last step" in said

@@ -141,6 +141,9 @@ def from_record(record: Mapping[str, Any]) -> Restored:
              for key, what in (("guide", "guide"), ("mask", "mask")) if key in options]
     if "guide(" in values.get("objective", "") and "guide" not in options:
         notes.append("it was dreamed with a guide image: upload it again to repeat that")
+    stopped = records.stopped_note(record)
+    if stopped:
+        notes.append(stopped)
     if options.get("weights"):
         notes.append(f"it was dreamed with the weights file {options['weights']}; the page uses {model}'s own")
     return Restored(values, notes)
