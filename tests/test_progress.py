@@ -255,3 +255,26 @@ def test_explore_reports_each_finished_dream_as_a_result():
     dreams = dd.explore(small_photo(width=128), 2, seed=1, side=64, iterations=1,
                         progress=lambda r: results.append(r.result) if r.result is not None else None)
     assert results == dreams.dreams and not dreams.stopped
+
+
+def test_stop_during_a_tiled_step_ends_it_between_two_tiles(monkeypatch):
+    """A step of a large photo is many tiles: Stop gives the step up at the next tile, not after all of them."""
+    from deepdreamer.losses import NetworkObjective
+
+    stop = threading.Event()
+    tiles: list[bool] = []  # for every tile computed: whether the stop had been set when it started
+    activations = NetworkObjective.activations
+
+    def counted(self: Any, piece: Any) -> Any:
+        tiles.append(stop.is_set())
+        if len(tiles) == 9:  # in the second step (384x255 in 128-px tiles: 6 a step), from another thread
+            threading.Thread(target=stop.set).start()
+            while not stop.is_set():
+                pass
+        return activations(self, piece)
+
+    monkeypatch.setattr(NetworkObjective, "activations", counted)
+    result = dd.dream(small_photo(width=384), seed=0, num_octaves=1, iterations=3, tile_size=128, stop=stop)
+    assert result.stopped and result.steps_per_octave == [1]  # the second step was given up, not applied
+    assert len(tiles) == 9 and not any(tiles)  # no tile was started after the stop
+    assert result.params["stopped_at"] == {"octave": 1, "step": 1}
