@@ -278,3 +278,60 @@ def test_stop_during_a_tiled_step_ends_it_between_two_tiles(monkeypatch):
     assert result.stopped and result.steps_per_octave == [1]  # the second step was given up, not applied
     assert len(tiles) == 9 and not any(tiles)  # no tile was started after the stop
     assert result.params["stopped_at"] == {"octave": 1, "step": 1}
+
+
+def test_step_times_are_learnt_from_the_steps_done():
+    from deepdreamer.progress import StepTimes
+
+    times = StepTimes()
+    assert times.predict(1000) is None
+    times.add(10_000, 2.0)
+    assert times.predict(40_000) == pytest.approx(4.0)  # one size seen: a step's fixed costs, time ~ sqrt(area)
+    for pixels in (10_000, 20_000, 40_000):
+        times.add(pixels, 1.0 + pixels / 10_000)  # two sizes or more: a + b * pixels, fitted
+    times.add(20_000, 50.0)  # an outlier (the machine was busy) against two steps of that size: medians
+    times.add(20_000, 3.0)
+    assert times.predict(80_000) == pytest.approx(9.0)
+
+
+class FakeClock:
+    """``time.perf_counter`` for the progress module: it moves only while the network runs, by a step's cost."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+
+def step_cost(pixels: int) -> float:
+    """Seconds a step takes here: 1 s plus 1 s per 10,000 pixels (fixed costs weigh on small octaves)."""
+    return 1.0 + pixels / 10_000
+
+
+def test_the_time_left_is_learnt_from_the_steps_done(monkeypatch):
+    """From the second octave on the estimate is the time really left (a count of pixel-steps says about twice as
+    much on this clock); on the first it is off by less than that."""
+    import deepdreamer.progress as progress_module
+    from deepdreamer.losses import NetworkObjective
+
+    clock = FakeClock()
+    monkeypatch.setattr(progress_module, "time", clock)
+    activations = NetworkObjective.activations
+
+    def timed(self: Any, x: Any) -> Any:
+        clock.now += step_cost(x.shape[-2] * x.shape[-1])
+        return activations(self, x)
+
+    monkeypatch.setattr(NetworkObjective, "activations", timed)
+    steps: list[Progress] = []
+    dd.dream(small_photo(width=384), seed=0, num_octaves=3, iterations=3,
+             progress=lambda record: None if record.octave_done else steps.append(record))
+    costs = [step_cost(record.shape[0] * record.shape[1]) for record in steps]
+    for index, record in enumerate(steps):
+        really = sum(costs[index + 1:])
+        assert record.eta is not None
+        if record.octave >= 1:
+            assert record.eta == pytest.approx(really, rel=0.05, abs=0.1), (index, record.eta, really)
+        elif index >= 1:
+            assert really / 2 < record.eta < really * 2, (index, record.eta, really)

@@ -24,7 +24,7 @@ from torch import Tensor
 
 from .errors import DeepDreamError
 from .gradients import StepStopped, normalize_gradient, tiled_loss_and_gradient, whole_loss_and_gradient
-from .progress import Job, Progress
+from .progress import Job, Progress, StepTimes
 from .settings import TILE_ALIGNMENT, DreamSettings
 
 if TYPE_CHECKING:
@@ -77,6 +77,39 @@ class Ascent(NamedTuple):
     steps: int
     loss: float
     end: str  # "done", "max_loss" or "stopped"
+
+
+class _Clock:
+    """A dream's fraction done, in time: the time it has taken over that plus the predicted time of the steps
+    left (:class:`~.progress.StepTimes`, learnt from its own steps), never going back. Before the first step is
+    timed, steps count by their pixels."""
+
+    def __init__(self, job: Job, pixels: list[int], iterations: int) -> None:
+        self.job, self.pixels, self.iterations = job, pixels, iterations
+        self.start = self.last = job.elapsed()
+        self.times = StepTimes()
+        self.done = 0.0
+
+    def fraction(self, octave: int, step: int, finished: bool) -> float:
+        now = self.job.elapsed()
+        if step > 0 and not finished:
+            self.times.add(self.pixels[octave], now - self.last)  # the step just reported
+        self.last = now
+        left = [(self.pixels[o], self.iterations) for o in range(octave + 1, len(self.pixels))]
+        if not finished:
+            left.append((self.pixels[octave], self.iterations - step))
+        predicted = [self.times.predict(pixels) for pixels, _ in left]
+        if not left:
+            fraction = 1.0
+        elif any(seconds is None for seconds in predicted):  # nothing timed yet: pixel-steps
+            total = sum(self.pixels) * max(self.iterations, 1)
+            fraction = 1 - sum(pixels * steps for pixels, steps in left) / total
+        else:
+            spent = now - self.start
+            remaining = sum(seconds * steps for seconds, (_, steps) in zip(predicted, left, strict=True))
+            fraction = spent / (spent + remaining) if spent + remaining > 0 else 1.0
+        self.done = min(max(self.done, fraction), 1.0)
+        return self.done
 
 
 def gradient_ascent(
@@ -152,19 +185,17 @@ def dream_octaves(
     shapes = octave_shapes(original.shape[-2], original.shape[-1], settings.num_octaves, settings.octave_scale)
     if min(shapes[0]) < 1:
         raise DeepDreamError(
-            f"image of {original.shape[-1]}x{original.shape[-2]} is too small for {settings.num_octaves} octaves"
+            f"image of {original.shape[-1]}x{original.shape[-2]} is too small for {settings.num_octaves} octaves of "
+            f"scale {settings.octave_scale:g}: give fewer octaves, or a larger image"
         )
-    # a step's cost grows with the octave's area: the fraction done counts pixel-steps
-    costs = [height * width * settings.iterations for height, width in shapes]
-    total_cost, cost_done = max(sum(costs), 1), 0
     output = DreamOutput(image=original, shapes=shapes)
     shrunk_original = resize(original, shapes[0])
     image = shrunk_original.clone()  # updated in place; full-size tensors are few on a 24 MP photo
+    clock = _Clock(job, [height * width for height, width in shapes], settings.iterations)
 
     def record(octave: int, step: int, loss: float, *, finished: bool = False, limit: bool = False) -> Progress:
-        cost = costs[octave] if finished else costs[octave] * step // max(settings.iterations, 1)
         return Progress(job.stage, octave, len(shapes), step, settings.iterations, loss, job.elapsed(),
-                        min((cost_done + cost) / total_cost, 1.0), shapes[octave], octave_done=finished,
+                        clock.fraction(octave, step, finished), shapes[octave], octave_done=finished,
                         loss_limit_reached=limit, _render=None if render is None else lambda: render(image))
 
     with torch.no_grad():
@@ -188,6 +219,5 @@ def dream_octaves(
             if keep_octaves:
                 output.octave_images.append(image.detach().clone())
             job.report(record(octave, ascent.steps, ascent.loss, finished=True, limit=ascent.end == "max_loss"))
-            cost_done += costs[octave]
     output.image = image.detach()
     return output
