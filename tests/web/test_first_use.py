@@ -3,6 +3,8 @@ small refused when it is uploaded, downloads named after the photo, and Repeat g
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PIL import Image
 
 from ..conftest import small_photo
@@ -17,15 +19,27 @@ WATCH_STATUS = """() => {
 }"""
 
 
-def test_a_dream_is_downloaded_under_the_photos_name_and_repeats_with_auto_precision(open_page, tmp_path):
-    photo = tmp_path / "my cat (1).png"
+def photo_page(open_page, folder: Path, name: str = "cat.png"):
+    """A fresh page with a small photo of that file name uploaded."""
+    photo = folder / name
     small_photo(width=160).save(photo)
     page = open_page()
     upload(page, photo)
     wait_for(page, ("photo ready",))
+    return page
+
+
+def dreamed_page(open_page, folder: Path, name: str = "cat.png"):
+    """A fresh page that has dreamed a small photo of that file name."""
+    page = photo_page(open_page, folder, name)
     fill(page, SHORT)
     page.click("#dream")
     wait_for(page, ("done",))
+    return page
+
+
+def test_a_dream_is_downloaded_under_the_photos_name_and_repeats_with_auto_precision(open_page, tmp_path):
+    page = dreamed_page(open_page, tmp_path, "my cat (1).png")
     with page.expect_download() as started:
         page.click("#download")
     assert started.value.suggested_filename == "my_cat_1_dream.png"
@@ -43,14 +57,7 @@ def test_a_dream_is_downloaded_under_the_photos_name_and_repeats_with_auto_preci
 
 
 def test_the_status_says_loading_the_model_only_while_it_loads(open_page, tmp_path):
-    photo = tmp_path / "cat.png"
-    small_photo(width=160).save(photo)
-    page = open_page()
-    upload(page, photo)
-    wait_for(page, ("photo ready",))
-    fill(page, SHORT)
-    page.click("#dream")
-    wait_for(page, ("done",))
+    page = dreamed_page(open_page, tmp_path)
     page.evaluate(WATCH_STATUS)
     page.click("#dream")
     wait_for(page, ("done",))
@@ -71,14 +78,7 @@ def test_a_photo_too_small_to_dream_is_refused_when_it_is_uploaded(open_page, tm
 
 def test_a_setting_refused_before_the_queue_is_said_in_the_status_line_and_clears_the_last_result(
         open_page, tmp_path, capfd):
-    photo = tmp_path / "cat.png"
-    small_photo(width=160).save(photo)
-    page = open_page()
-    upload(page, photo)
-    wait_for(page, ("photo ready",))
-    fill(page, SHORT)
-    page.click("#dream")
-    wait_for(page, ("done",))
+    page = dreamed_page(open_page, tmp_path)
     assert page.locator("#output-image img").count() == 1
     fill(page, {"layers": "block99=1"})
     page.click("#dream")
@@ -92,11 +92,7 @@ def test_a_setting_refused_before_the_queue_is_said_in_the_status_line_and_clear
 
 
 def test_a_stopped_dream_repeats_saying_where_it_stopped_and_what_repeat_will_do(open_page, tmp_path):
-    photo = tmp_path / "cat.png"
-    small_photo(width=160).save(photo)
-    page = open_page()
-    upload(page, photo)
-    wait_for(page, ("photo ready",))
+    page = photo_page(open_page, tmp_path)
     fill(page, {**SHORT, "iterations": "100000"})
     page.click("#dream")
     wait_for(page, ("step 2/",))
