@@ -12,7 +12,6 @@ A job made of parts (twelve explore dreams, the frames of a video) reports each 
 from __future__ import annotations
 
 import math
-import statistics
 import threading
 import time
 from collections.abc import Callable
@@ -73,18 +72,25 @@ class StepTimes:
 
     def predict(self, pixels: int) -> float | None:
         """Seconds a step of ``pixels`` is expected to last; None before any step was timed."""
-        medians = {size: statistics.median(times) for size, times in self._seen.items()}
+        medians = {size: _median(times) for size, times in self._seen.items()}
         if not medians:
             return None
         if len(medians) == 1:
             ((size, seconds),) = medians.items()
             return seconds * (pixels / size) ** UNSEEN_SIZE_EXPONENT
         sizes, seconds = list(medians), list(medians.values())
-        mean_size, mean_seconds = statistics.fmean(sizes), statistics.fmean(seconds)
+        mean_size, mean_seconds = sum(sizes) / len(sizes), sum(seconds) / len(seconds)
         spread = sum((size - mean_size) ** 2 for size in sizes)
         slope = max(sum((s - mean_size) * (t - mean_seconds) for s, t in zip(sizes, seconds, strict=True)) / spread,
                     0.0)
         return max(mean_seconds + slope * (pixels - mean_size), 0.0)
+
+
+def _median(values: list[float]) -> float:
+    """(``statistics`` would cost the command line's instant answers its import.)"""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 class Job:
