@@ -23,8 +23,8 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .errors import DeepDreamError
-from .gradients import normalize_gradient, tiled_loss_and_gradient, whole_loss_and_gradient
-from .progress import Job, Progress
+from .gradients import StepStopped, normalize_gradient, tiled_loss_and_gradient, whole_loss_and_gradient
+from .progress import Job, Progress, StepTimes
 from .settings import TILE_ALIGNMENT, DreamSettings
 
 if TYPE_CHECKING:
@@ -48,10 +48,11 @@ def resize(x: Tensor, shape: tuple[int, int]) -> Tensor:
 
 
 def ascent_direction(
-    image: Tensor, loss_fn: NetworkObjective, settings: DreamSettings, generator: torch.Generator
+    image: Tensor, loss_fn: NetworkObjective, settings: DreamSettings, generator: torch.Generator,
+    stopped: Callable[[], bool] | None = None,
 ) -> tuple[float, Tensor]:
     """Loss and normalised gradient for one step, jittered; whole when it fits the memory budget, else tiled
-    on a randomly shifted grid."""
+    on a randomly shifted grid (given up between tiles once ``stopped()``: :class:`~.gradients.StepStopped`)."""
     shift = (0, 0)
     if settings.jitter > 0:
         dy, dx = torch.randint(-settings.jitter, settings.jitter + 1, (2,), generator=generator).tolist()
@@ -60,7 +61,7 @@ def ascent_direction(
     if tile:
         cells = tile // TILE_ALIGNMENT  # reduced modulo the balanced tile in tiled_loss_and_gradient
         offset = (TILE_ALIGNMENT * torch.randint(0, cells, (2,), generator=generator)).tolist()
-        loss, grad = tiled_loss_and_gradient(image, loss_fn, tile, (offset[0], offset[1]), shift)
+        loss, grad = tiled_loss_and_gradient(image, loss_fn, tile, (offset[0], offset[1]), shift, stopped=stopped)
     else:
         loss, grad = whole_loss_and_gradient(image, loss_fn, shift)
     return loss, normalize_gradient(grad, settings.laplacian_levels, settings.smoothing)
@@ -78,6 +79,39 @@ class Ascent(NamedTuple):
     end: str  # "done", "max_loss" or "stopped"
 
 
+class _Clock:
+    """A dream's fraction done, in time: the time it has taken over that plus the predicted time of the steps
+    left (:class:`~.progress.StepTimes`, learnt from its own steps), never going back. Before the first step is
+    timed, steps count by their pixels."""
+
+    def __init__(self, job: Job, pixels: list[int], iterations: int) -> None:
+        self.job, self.pixels, self.iterations = job, pixels, iterations
+        self.start = self.last = job.elapsed()
+        self.times = StepTimes()
+        self.done = 0.0
+
+    def fraction(self, octave: int, step: int, finished: bool) -> float:
+        now = self.job.elapsed()
+        if step > 0 and not finished:
+            self.times.add(self.pixels[octave], now - self.last)  # the step just reported
+        self.last = now
+        left = [(self.pixels[o], self.iterations) for o in range(octave + 1, len(self.pixels))]
+        if not finished:
+            left.append((self.pixels[octave], self.iterations - step))
+        predicted = [self.times.predict(pixels) for pixels, _ in left]
+        if not left:
+            fraction = 1.0
+        elif any(seconds is None for seconds in predicted):  # nothing timed yet: pixel-steps
+            total = sum(self.pixels) * max(self.iterations, 1)
+            fraction = 1 - sum(pixels * steps for pixels, steps in left) / total
+        else:
+            spent = now - self.start
+            remaining = sum(seconds * steps for seconds, (_, steps) in zip(predicted, left, strict=True))
+            fraction = spent / (spent + remaining) if spent + remaining > 0 else 1.0
+        self.done = min(max(self.done, fraction), 1.0)
+        return self.done
+
+
 def gradient_ascent(
     image: Tensor,
     direction: Direction,
@@ -91,14 +125,18 @@ def gradient_ascent(
     """Run up to ``settings.iterations`` steps of ``settings.step`` along ``direction``, updating ``image`` in place.
 
     Stops early when the loss exceeds ``settings.max_loss`` (the seed's rule) or when ``job``'s stop event
-    is set (checked before every step). ``step_mask`` (broadcastable to ``image``, 0..1) scales each
-    pixel's step: 0 leaves it as it is. ``bounds`` clamps the values after each step.
+    is set (checked before every step, and between the tiles of a tiled step, which is then not applied).
+    ``step_mask`` (broadcastable to ``image``, 0..1) scales each pixel's step: 0 leaves it as it is. ``bounds``
+    clamps the values after each step.
     """
     loss = math.nan
     for i in range(settings.iterations):
         if job is not None and job.stopped:
             return Ascent(i, loss, "stopped")
-        loss, step_direction = direction(image)
+        try:
+            loss, step_direction = direction(image)
+        except StepStopped:
+            return Ascent(i, loss, "stopped")
         if settings.max_loss is not None and loss > settings.max_loss:
             return Ascent(i, loss, "max_loss")
         if step_mask is None:
@@ -120,6 +158,7 @@ class DreamOutput:
     steps_per_octave: list[int] = field(default_factory=list)
     octave_images: list[Tensor] = field(default_factory=list)
     stopped: bool = False  # the job's stop event cut the ascent short
+    stopped_at: tuple[int, int] | None = None  # (octave, steps done in it) where the stop came
 
 
 def dream_octaves(
@@ -146,19 +185,17 @@ def dream_octaves(
     shapes = octave_shapes(original.shape[-2], original.shape[-1], settings.num_octaves, settings.octave_scale)
     if min(shapes[0]) < 1:
         raise DeepDreamError(
-            f"image of {original.shape[-1]}x{original.shape[-2]} is too small for {settings.num_octaves} octaves"
+            f"image of {original.shape[-1]}x{original.shape[-2]} is too small for {settings.num_octaves} octaves of "
+            f"scale {settings.octave_scale:g}: give fewer octaves, or a larger image"
         )
-    # a step's cost grows with the octave's area: the fraction done counts pixel-steps
-    costs = [height * width * settings.iterations for height, width in shapes]
-    total_cost, cost_done = max(sum(costs), 1), 0
     output = DreamOutput(image=original, shapes=shapes)
     shrunk_original = resize(original, shapes[0])
     image = shrunk_original.clone()  # updated in place; full-size tensors are few on a 24 MP photo
+    clock = _Clock(job, [height * width for height, width in shapes], settings.iterations)
 
     def record(octave: int, step: int, loss: float, *, finished: bool = False, limit: bool = False) -> Progress:
-        cost = costs[octave] if finished else costs[octave] * step // max(settings.iterations, 1)
         return Progress(job.stage, octave, len(shapes), step, settings.iterations, loss, job.elapsed(),
-                        min((cost_done + cost) / total_cost, 1.0), shapes[octave], octave_done=finished,
+                        clock.fraction(octave, step, finished), shapes[octave], octave_done=finished,
                         loss_limit_reached=limit, _render=None if render is None else lambda: render(image))
 
     with torch.no_grad():
@@ -167,7 +204,8 @@ def dream_octaves(
             octave_mask = None if step_mask is None else resize(step_mask.to(image), shape)
             with torch.enable_grad():
                 ascent = gradient_ascent(
-                    image, partial(ascent_direction, loss_fn=loss_fn, settings=settings, generator=generator),
+                    image, partial(ascent_direction, loss_fn=loss_fn, settings=settings, generator=generator,
+                                   stopped=lambda: job.stopped),
                     settings, job=job, step_mask=octave_mask,
                     report=lambda step, loss, octave=octave: job.report(record(octave, step, loss)),
                 )
@@ -176,10 +214,10 @@ def dream_octaves(
             image.add_(same_size_original).sub_(resize(shrunk_original, shape))  # re-inject the lost detail
             shrunk_original = same_size_original
             output.steps_per_octave.append(ascent.steps)
-            output.stopped |= ascent.end == "stopped"
+            if ascent.end == "stopped" and not output.stopped:
+                output.stopped, output.stopped_at = True, (octave, ascent.steps)
             if keep_octaves:
                 output.octave_images.append(image.detach().clone())
             job.report(record(octave, ascent.steps, ascent.loss, finished=True, limit=ascent.end == "max_loss"))
-            cost_done += costs[octave]
     output.image = image.detach()
     return output

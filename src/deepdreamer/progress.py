@@ -54,6 +54,44 @@ class Progress:
 
 ProgressCallback = Callable[[Progress], None]
 
+#: Before a job has timed steps of two sizes, a step of ``p`` pixels is taken to last ``(p / p0) ** 0.5`` times
+#: one of ``p0``: a step's fixed costs weigh on small octaves, so time grows far slower than area (docs/speed.md).
+UNSEEN_SIZE_EXPONENT = 0.5
+
+
+class StepTimes:
+    """How long a step lasts at a size, learnt from the steps a job has done: ``a + b * pixels`` fitted to the
+    median time of each size seen (from one size only: :data:`UNSEEN_SIZE_EXPONENT`). The ETA of a dream is
+    the predicted time of the steps left, so it is right from the first octave on, not only at the end."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, list[float]] = {}
+
+    def add(self, pixels: int, seconds: float) -> None:
+        self._seen.setdefault(pixels, []).append(seconds)
+
+    def predict(self, pixels: int) -> float | None:
+        """Seconds a step of ``pixels`` is expected to last; None before any step was timed."""
+        medians = {size: _median(times) for size, times in self._seen.items()}
+        if not medians:
+            return None
+        if len(medians) == 1:
+            ((size, seconds),) = medians.items()
+            return seconds * (pixels / size) ** UNSEEN_SIZE_EXPONENT
+        sizes, seconds = list(medians), list(medians.values())
+        mean_size, mean_seconds = sum(sizes) / len(sizes), sum(seconds) / len(seconds)
+        spread = sum((size - mean_size) ** 2 for size in sizes)
+        slope = max(sum((s - mean_size) * (t - mean_seconds) for s, t in zip(sizes, seconds, strict=True)) / spread,
+                    0.0)
+        return max(mean_seconds + slope * (pixels - mean_size), 0.0)
+
+
+def _median(values: list[float]) -> float:
+    """(``statistics`` would cost the command line's instant answers its import.)"""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
 
 class Job:
     """A long job's progress reporting and stop flag, passed down to the loops that do the work.

@@ -120,29 +120,7 @@ def like_option(what: str) -> Callable[[F], F]:
 
 
 def _layers_callback(_ctx: click.Context, _param: click.Parameter, specs: tuple[str, ...]) -> dict[str, float] | None:
-    return parse_layers(specs) if specs else None
-
-
-def parse_layers(specs: tuple[str, ...]) -> dict[str, float]:
-    """``("block8=1", "block10=0.5")`` -> ``{"block8": 1.0, "block10": 0.5}`` (a missing weight is 1).
-
-    A layer named twice is refused, not summed or overridden: either could be what was meant.
-    """
-    weights: dict[str, float] = {}
-    for spec in specs:
-        name, _, weight = spec.partition("=")
-        name = name.strip()
-        try:
-            value = float(weight) if weight else 1.0
-        except ValueError:
-            raise DeepDreamError(f"--layer {spec!r}: expected NAME=WEIGHT with a number as WEIGHT") from None
-        if not name or not math.isfinite(value):
-            raise DeepDreamError(f"--layer {spec!r}: expected NAME=WEIGHT with a finite number as WEIGHT")
-        if name in weights:
-            raise DeepDreamError(f"--layer {name} is given twice ({weights[name]:g} and {value:g}); give each layer "
-                                 f"once (--layer {name}={weights[name] + value:g} for their sum)")
-        weights[name] = value
-    return weights
+    return checks.parse_layers(specs) if specs else None
 
 
 def given(ctx: click.Context) -> set[str]:
@@ -166,7 +144,8 @@ def apply_like(like: Path, record: Mapping[str, Any] | None, kind: str, options:
 
 
 class ProgressBar:
-    """One bar for a whole job, fed by the engine's progress records: stage, octave, step, loss, ETA."""
+    """One bar for a whole job, fed by the engine's progress records: stage, octave, step, loss, and the records'
+    own time left (learnt from the steps done, as the page shows it), not tqdm's guess from the bar's rate."""
 
     RESOLUTION = 1000
 
@@ -181,15 +160,18 @@ class ProgressBar:
             from tqdm import tqdm
 
             self._bar = tqdm(total=self.RESOLUTION, dynamic_ncols=True, leave=True,
-                             bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}{postfix}")
+                             bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}{postfix}")
         self._bar.set_description_str(progress.stage, refresh=False)
+        parts = []
         if progress.num_octaves > 1 or progress.steps:
             height, width = progress.shape
             where = f"octave {progress.octave + 1}/{progress.num_octaves} {width}x{height}" \
                 if progress.num_octaves > 1 else f"{width}x{height}"
             note = " > max_loss, octave stopped" if progress.loss_limit_reached else ""
-            self._bar.set_postfix_str(f"{where} step {progress.step}/{progress.steps} loss={progress.loss:.3g}{note}",
-                                      refresh=False)
+            parts.append(f"{where} step {progress.step}/{progress.steps} loss={progress.loss:.3g}{note}")
+        if progress.eta is not None:
+            parts.append(f"{self._bar.format_interval(progress.eta)} left")
+        self._bar.set_postfix_str(", ".join(parts), refresh=False)
         self._bar.update(round(progress.fraction * self.RESOLUTION) - self._bar.n)
 
     def close(self) -> None:
