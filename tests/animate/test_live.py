@@ -98,7 +98,7 @@ def test_the_loop_drops_frames_that_come_while_one_is_dreamed_and_takes_new_sett
         while time.monotonic() < deadline and not (latest is not None and np.array_equal(latest.frame, newest)):
             latest = loop.wait(latest.index if latest else 0, timeout=5)
         assert latest is not None and np.array_equal(latest.frame, newest)  # the newest frame, not a backlog
-        assert latest.size == 160 and latest.steps == 1 and latest.dream.shape == (106, 160, 3)
+        assert latest.settings.size == 160 and latest.settings.steps == 1 and latest.dream.shape == (106, 160, 3)
         assert latest.latency > 0
         counts = loop.counts
         assert counts.offered == 8 and counts.dreamed <= 3 and counts.dreamed + counts.dropped == counts.offered

@@ -110,8 +110,7 @@ class LiveFrame:
     dream: np.ndarray  # H x W x 3 uint8
     frame: np.ndarray  # the input as dreamed: same size
     index: int  # counts the loop's dreams from 1
-    size: int  # long side it ran at (the budget may have lowered it)
-    steps: int
+    settings: LiveSettings  # what it ran at (the budget may have lowered the size or the steps)
     received: float  # time.monotonic() when the camera frame came in
     done: float  # when the dream was ready
 
@@ -186,6 +185,23 @@ class LiveDreamer:
         dreamed = np.ascontiguousarray(pixels[0].permute(1, 2, 0).cpu().numpy())
         self._before = (small, dreamed)
         return small, dreamed
+
+
+    def record(self, ran: LiveSettings) -> dict[str, object]:
+        """The record of a frame dreamed at ``ran`` (a snapshot's): the model, the objective and the ascent, and
+        how frames start. A live frame cannot be repeated from it alone: its start carried the frames before."""
+        from .. import records
+
+        chosen = self.spec.preset(ran.preset)
+        preset = chosen.settings
+        return records.new_record("live", {
+            "model": self.model, "preset": ran.preset or self.spec.default_preset,
+            "layers": dict(chosen.layers if ran.layers is None else ran.layers),
+            "step": preset.step if ran.step is None else ran.step, "num_octaves": live_octaves(ran.size),
+            "iterations": ran.steps, "jitter": preset.jitter, "laplacian_levels": preset.laplacian_levels,
+            "smoothing": preset.smoothing, "seed": self.seed, "size": ran.size, "mirror": ran.mirror,
+            "temporal": "flow", "flow": LIVE_FLOW, "weights_sha256": self.net.weights_sha256,
+        })
 
 
 class FrameBudget:
@@ -319,7 +335,6 @@ class LiveLoop:
             self.budget.spent(ran, done - started, asked)
             with self._changed:
                 self.counts.dreamed += 1
-                self._latest = LiveFrame(dreamed, dreamt_input, self.counts.dreamed, ran.size, ran.steps,
-                                         received, done)
+                self._latest = LiveFrame(dreamed, dreamt_input, self.counts.dreamed, ran, received, done)
                 self._changed.notify_all()
 
