@@ -47,6 +47,8 @@ from . import animation, choices, handlers
 STREAM_EVERY = 0.08
 #: Seconds a frame's handler waits for a newer dream before answering without one.
 FRAME_WAIT = 1.0
+#: Live pictures kept per session (about a second of them): the browser fetches each as it comes, a slow one late.
+PREVIEWS_KEPT = 8
 #: A holder that sent no frame for this long has gone (closed tab, camera stopped in the browser): it lets go.
 IDLE_SECONDS = 3.0
 #: Dreams over which the frame rate is shown.
@@ -105,6 +107,7 @@ class LiveDesk:
         self._dreamer: LiveDreamer | None = None
         self._holder: _Holder | None = None
         self._lock = threading.Lock()
+        self._stopped: set[str] = set()  # visitors who pressed Stop: their frames in flight must not claim again
         self._watching = False
 
     @property
@@ -139,6 +142,8 @@ class LiveDesk:
         """The holder for ``key``: theirs already, or a new one if the path and the device are free; else None and
         why not."""
         with self._lock:
+            if key in self._stopped:
+                return None, "stopped"
             if self._holder is not None:
                 return (self._holder, "") if self._holder.key == key else (None, BUSY)
         if not self.page.device_lock.acquire(timeout=FRAME_WAIT):  # a dream (or the model's loading) holds it
@@ -156,10 +161,18 @@ class LiveDesk:
         self._watch()
         return holder, ""
 
-    def stop(self, key: str) -> bool:
-        """Visitor ``key`` lets go (Stop, a closed tab): the loop ends after its frame, the device is free.
+    def start(self, key: str) -> None:
+        """Visitor ``key`` pressed Start: their frames may claim the path again."""
+        with self._lock:
+            self._stopped.discard(key)
+
+    def stop(self, key: str, *, until_start: bool = True) -> bool:
+        """Visitor ``key`` lets go (Stop, a closed tab, frames that stopped coming): the loop ends after its frame,
+        the device is free; after Stop (``until_start``) their frames are refused until they press Start again.
         False if they did not hold the path."""
         with self._lock:
+            if until_start:
+                self._stopped.add(key)
             holder = self._holder
             if holder is None or holder.key != key:
                 return False
@@ -189,7 +202,7 @@ class LiveDesk:
                 with self._lock:
                     holder = self._holder
                 if holder is not None and time.monotonic() - holder.last_frame > IDLE_SECONDS:
-                    self.stop(holder.key)
+                    self.stop(holder.key, until_start=False)
 
         threading.Thread(target=watching, name="deepdreamer-live-watch", daemon=True).start()
 
@@ -260,11 +273,12 @@ def tab(page: handlers.Page, demo: gr.Blocks, tabs: gr.Tabs) -> LiveDesk:
                                                                                       mirror))
         except DeepDreamError as exc:
             return [gr.skip(), handlers.status(str(exc), kind="error")]
-        picture = gr.skip() if shown is None else str(session.preview(Image.fromarray(shown.dream)))
+        picture = gr.skip() if shown is None else str(session.preview(Image.fromarray(shown.dream), PREVIEWS_KEPT))
         return [picture, handlers.status(line, kind="running" if shown is not None else "done")]
 
-    def started(answer: str) -> list[Any]:
+    def started(answer: str, request: gr.Request) -> list[Any]:
         if answer == "ok":
+            desk.start(request.session_hash or "")
             return [handlers.status("starting the camera"), gr.update(visible=False)]
         line = (f"no camera here, or permission to use it was refused ({answer}): dream a clip on the Video tab "
                 "instead")
@@ -274,24 +288,24 @@ def tab(page: handlers.Page, demo: gr.Blocks, tabs: gr.Tabs) -> LiveDesk:
         held = desk.stop(request.session_hash or "")
         return handlers.status("stopped: the device is free" if held else "stopped", kind="stopped")
 
-    def snapped(request: gr.Request) -> list[Any]:
+    def snapped(request: gr.Request) -> Any:
         frame = desk.latest(request.session_hash or "")
         if frame is None:
             raise handlers.refusal("nothing to keep yet: start the camera first")
         path = page.session(request).new_file("live", ".png")
         write_image(path, Image.fromarray(frame.dream), params=desk.record(frame))
-        return [gr.update(value=str(path), interactive=True), handlers.status(f"kept frame {frame.index}",
-                                                                              kind="done")]
+        return gr.update(value=str(path), interactive=True, label=f"Download snapshot of frame {frame.index} (PNG, "
+                                                                  "its settings inside)")
 
     camera.stream(streamed, [camera, *controls], [dream, status], stream_every=STREAM_EVERY, time_limit=None,
                   concurrency_limit=None, concurrency_id="live", show_progress="hidden")
     start.click(started, camera_answer, [status, clip], js=START_JS, queue=False, show_progress="hidden")
     stop.click(stopped, None, status, js=STOP_JS, queue=False, show_progress="hidden")
-    snapshot.click(snapped, None, [kept, status], show_progress="hidden", concurrency_limit=None)
+    snapshot.click(snapped, None, kept, show_progress="hidden", concurrency_limit=None)
     clip.click(lambda: gr.Tabs(selected="video"), None, tabs, queue=False, show_progress="hidden")
 
     def closed(request: gr.Request) -> None:
-        desk.stop(request.session_hash or "")
+        desk.stop(request.session_hash or "", until_start=False)
 
     demo.unload(closed)
     return desk
