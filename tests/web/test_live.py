@@ -165,3 +165,26 @@ def test_without_a_camera_the_tab_says_so_and_offers_a_clip(open_page):
     assert "Video tab" in line
     page.click("#live-clip")
     page.wait_for_selector("#video-input")
+
+
+def test_without_opencv_the_tab_says_what_to_install(monkeypatch, tmp_path):
+    import sys
+
+    from deepdreamer.web import server
+
+    server.quiet_environment()  # before Gradio is imported, as the server does: no analytics
+    gr = pytest.importorskip("gradio", reason="the web extra is not installed")
+    from deepdreamer.web import app, handlers
+    from deepdreamer.web.workspace import Workspace
+
+    monkeypatch.setitem(sys.modules, "cv2", None)  # as if not installed: find_spec says None
+    monkeypatch.setattr(handlers.Page, "warm_up", lambda self: None)
+    workspace = Workspace(parent=tmp_path)
+    try:
+        demo = app.build(workspace, device="cpu")
+        widgets = {block.elem_id: block for block in demo.blocks.values() if getattr(block, "elem_id", None)}
+        assert not widgets["live-start"].interactive
+        notes = [block.value for block in demo.blocks.values() if isinstance(block, gr.Markdown)]
+        assert any('the live camera needs OpenCV: pip install "deepdreamer[video]"' in note for note in notes)
+    finally:
+        workspace.close()

@@ -17,6 +17,7 @@ says so in one line and offers the Video tab's clip instead.
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 import time
 from collections import deque
@@ -232,7 +233,7 @@ def settings_from(preset: str | None, strength: float | None, size: float, steps
 def tab(page: handlers.Page, demo: gr.Blocks, tabs: gr.Tabs) -> LiveDesk:
     """The Live tab's layout and events (call inside its ``gr.Tab``); a closed tab ends its holder's stream."""
     desk = LiveDesk(page)
-    missing = animation.missing_extra()
+    missing = None if importlib.util.find_spec("cv2") else f"the live camera needs OpenCV: {animation.INSTALL_HINT}"
     presets = choices.presets(DEFAULT_MODEL)
     default = choices.default_preset(DEFAULT_MODEL)
     gr.Markdown(f"Your camera, dreamed on the server as it films ({DEFAULT_MODEL}, each frame started from the "
