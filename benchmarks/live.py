@@ -6,12 +6,14 @@
 
 A virtual camera (640x480) pans over a bundled photo, slowly zooming, at ``--fps``; every frame is offered to a
 :class:`~deepdreamer.animate.live.LiveLoop` as it "arrives", exactly as the page's Live tab does, and the loop
-dreams the newest one (frames that come meanwhile are dropped). Columns: dreamed frames a second, the share of
+dreams the newest one (frames that come meanwhile are dropped). Columns: dreamed frames a second (by the wall
+clock, and per second of CPU time the process got: on a shared machine the second says more), the share of
 camera frames dropped, latency from a frame's arrival to its dream (median and 90th percentile), CPU use (the
 process's CPU seconds over the wall's, in cores), and flicker: the warping error (Lai et al. 2018, on the input's
 flow) of the frames the loop dreamed, of the same frames each dreamed alone with a still's 10 steps, and of the
-input itself. Prints the machine's vector units, cores and load: on a shared machine the numbers move a lot, and
-OpenMP's default spin-waiting makes a busy machine far slower; compare ``OMP_WAIT_POLICY=passive`` runs.
+input itself (over the last 16 dreamed frames). Prints the machine's vector units, cores and load: on a shared
+machine the numbers move a lot, and OpenMP's default spin-waiting makes a busy machine far slower; compare
+``OMP_WAIT_POLICY=passive`` runs.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ from deepdreamer.precision import cpu_features
 CAMERA, MOTION = (640, 480), ((4.0, 0.0), 1.003, 0.0)
 #: A still's steps, for the frames dreamed alone.
 STILL_STEPS = 10
+#: The last dreamed frames the flicker columns judge (each is dreamed alone again: that takes a while).
+FLICKER_FRAMES = 16
 #: Frames in the strip.
 STRIP = 6
 
@@ -108,15 +112,14 @@ def main() -> None:
           f"load average {load:.1f} at start")
     print(f"camera {CAMERA[0]}x{CAMERA[1]} at {args.fps:g} fps for {args.seconds:g} s; {args.steps} steps a frame; "
           f"budget {'off' if args.budget is None else f'{args.budget * 1000:.0f} ms'}")
-    print(f"{'size':>8} {'frames/s':>9} {'dropped':>8} {'latency ms':>14} {'CPU cores':>9} "
+    print(f"{'size':>8} {'frames/s':>9} {'per CPU s':>9} {'dropped':>8} {'latency ms':>14} {'CPU cores':>9} "
           f"{'warping error: live':>20} {'alone':>7} {'ratio':>6} {'input':>7}")
     for size in (int(text) for text in args.sizes.split(",")):
         settings = LiveSettings(size=size, steps=args.steps)
         made, wall, cpu, dropped = run(dreamer, frames, args.fps, settings, args.budget)
         latencies = sorted(1000 * frame.latency for frame in made)
-        inputs = [frame.frame for frame in made]
-        same = [frame for frame in made if frame.frame.shape == inputs[-1].shape]  # the budget may resize
-        inputs = [frame.frame for frame in same]
+        same = [frame for frame in made if frame.frame.shape == made[-1].frame.shape][-FLICKER_FRAMES:]  # the budget
+        inputs = [frame.frame for frame in same]  # may have resized the first ones
         alone = []
         for small in inputs:
             dreamer.reset()
@@ -126,7 +129,7 @@ def main() -> None:
         alone_error, input_error = warping_error(alone, motion), warping_error(inputs, motion)
         height, width = made[-1].dream.shape[:2]
         p90 = latencies[int(0.9 * (len(latencies) - 1))]
-        print(f"{width:>4}x{height:<3} {len(made) / wall:9.1f} {dropped / len(frames):8.0%} "
+        print(f"{width:>4}x{height:<3} {len(made) / wall:9.1f} {len(made) / cpu:9.1f} {dropped / len(frames):8.0%} "
               f"{statistics.median(latencies):6.0f} / {p90:5.0f} {cpu / wall:9.2f} "
               f"{live_error:20.4f} {alone_error:7.4f} {live_error / alone_error:6.2f} {input_error:7.4f}")
         if args.strip is not None and size == 256:
