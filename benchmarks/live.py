@@ -123,7 +123,7 @@ def main() -> None:
         alone = []
         for small in inputs:
             dreamer.reset()
-            alone.append(dreamer.dream(small, LiveSettings(size=size, steps=STILL_STEPS))[1])
+            alone.append(dreamer.dream(small, LiveSettings(size=max(small.shape[:2]), steps=STILL_STEPS))[1])
         motion = input_motion(inputs)
         live_error = warping_error([frame.dream for frame in same], motion)
         alone_error, input_error = warping_error(alone, motion), warping_error(inputs, motion)

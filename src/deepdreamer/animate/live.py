@@ -186,7 +186,6 @@ class LiveDreamer:
         self._before = (small, dreamed)
         return small, dreamed
 
-
     def record(self, ran: LiveSettings) -> dict[str, object]:
         """The record of a frame dreamed at ``ran`` (a snapshot's): the model, the objective and the ascent, and
         how frames start. A live frame cannot be repeated from it alone: its start carried the frames before."""

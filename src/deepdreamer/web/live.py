@@ -6,7 +6,7 @@ newest for the handler's next call, so frames that come while one is dreamed are
 handler hands each to the engine's :class:`~deepdreamer.animate.live.LiveLoop` (the same loop
 ``benchmarks/live.py`` measures) and answers with the newest dream. The stream carries the controls' values with
 every frame, so a change acts on the next frame. FastRTC (WebRTC) was the other way: lower transport latency, but
-it adds aiortc and its own front-end component, looks up STUN servers off the machine by default, and at the
+its newest release requires Gradio below 6 (the page pins 6.31) and brings aiortc, librosa and numba, and at the
 frame rates a CPU dreams (a few to ten frames a second of a few hundred pixels) the transport is not what limits.
 
 The camera path is one at a time: the visitor whose frames reach it first holds it (and the device: a queued
@@ -54,8 +54,9 @@ PREVIEWS_KEPT = 8
 IDLE_SECONDS = 3.0
 #: Dreams over which the frame rate is shown.
 RATE_WINDOW = 16
+#: What a visitor sees while another holds the camera path.
 BUSY = "busy: another visitor is using the live camera; try again when they stop"
-#: Strength (the engine's step) offered, and the default (the default preset's).
+#: Strength (the engine's step) offered; it starts at the default preset's.
 MIN_STRENGTH, MAX_STRENGTH = 0.002, 0.06
 #: The browser side of Start and Stop: the camera's own buttons (Gradio's webcam), pressed for the visitor.
 #: Start first asks for the camera: without one (or without permission) it returns the error's name.
