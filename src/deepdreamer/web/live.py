@@ -112,11 +112,6 @@ class LiveDesk:
         self._stopped: set[str] = set()  # visitors who pressed Stop: their frames in flight must not claim again
         self._watching = False
 
-    @property
-    def holder(self) -> str | None:
-        with self._lock:
-            return None if self._holder is None else self._holder.key
-
     def frame(self, key: str, image: np.ndarray | None, settings: LiveSettings) -> tuple[LiveFrame | None, str]:
         """A camera frame from visitor ``key``: the newest dream to show (None: nothing new) and a status line."""
         if image is None:
