@@ -22,7 +22,7 @@ from ..examples import EXAMPLE_PHOTOS
 from ..models.registry import DEFAULT_MODEL
 from ..precision import AUTO
 from ..precision import CHOICES as PRECISIONS
-from . import animation, choices, defaults, form, handlers
+from . import animation, choices, defaults, form, handlers, live
 from .workspace import Workspace
 
 #: The queue every job that runs a network joins: one job at a time per device.
@@ -70,6 +70,8 @@ def build(workspace: Workspace, *, device: str = "auto", preview_every: float = 
                 video = _video_tab(missing)
             with gr.Tab("Repeat", id="repeat"):
                 repeat = _repeat_tab()
+            with gr.Tab("Live", id="live"):
+                live.tab(page, demo, tabs)
         ui.form = _Form(ui)
         ui.restored = [*ui.fields.values(), ui.model_note, ui.add_layer, tabs, ui.status]  # handlers.RESTORE_EXTRAS
         _wire_dream(page, ui)

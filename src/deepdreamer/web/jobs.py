@@ -122,7 +122,7 @@ def describe(update: Update) -> str:
     """One line about a running job: stage, octave, size, step, loss, share done, time left."""
     record = update.record
     if update.waiting:
-        return "waiting for the device: the model is loading, or the last job is ending"
+        return "waiting for the device: the model is loading, the last job is ending, or the Live camera is on"
     if record is None:
         return "starting (loading the model)"
     height, width = record.shape

@@ -128,12 +128,12 @@ class Session:
         write_image(path, picture.image, icc_profile=picture.icc_profile)
         return path
 
-    def preview(self, image: Image.Image) -> Path:
-        """Write a live preview (JPEG: quick to encode and to send), dropping all but the newest few."""
+    def preview(self, image: Image.Image, kept: int = PREVIEWS_KEPT) -> Path:
+        """Write a live preview (JPEG: quick to encode and to send), dropping all but the newest ``kept``."""
         path = self.new_file("preview", ".jpg")
         image.convert("RGB").save(path, quality=PREVIEW_QUALITY)
         self._previews.append(path)
-        while len(self._previews) > PREVIEWS_KEPT:
+        while len(self._previews) > kept:
             self._previews.pop(0).unlink(missing_ok=True)
         return path
 
