@@ -41,7 +41,7 @@ _IMAGE_OPTIONS = ("guide", "mask")
 GROUPS = [
     ("What to dream", ["example", "model", "preset", "layers", "objective", "class_name", "guide", "mask", "weights"]),
     ("How strong", ["step", "iterations", "max_loss", "jitter", "laplacian_levels", "smoothing", "keep_colors"]),
-    ("Octaves", ["num_octaves", "octave_scale"]),
+    ("Octaves", ["scale", "num_octaves", "octave_scale", "detail_iterations"]),
     ("Output", ["output", "keep_octaves", "quiet"]),
     ("Performance and limits", ["device", "precision", "max_memory", "tile_size", "max_pixels", "use_ray",
                                 "ray_address", "ray_cpus"]),
@@ -65,9 +65,16 @@ GROUPS = [
 @click.option("--guide", type=click.Path(path_type=Path),
               help="Guide image: the dream grows the features of this picture (Google's guided dreams).")
 @click.option("--step", type=float, help=f"Ascent step size [{FROM_PRESET}].")
+@click.option("--scale", metavar="large|medium|fine|PIXELS",
+              help="How big the dream's features are in the picture seen whole, at any photo size: large, medium, "
+                   "fine, or the long side in pixels at which the structure is dreamed (a bigger photo then gets "
+                   "detail octaves up to its size); 0: every octave at the photo's own size, features keep their "
+                   f"size in pixels [{FROM_PRESET}].")
 @click.option("--octaves", "num_octaves", type=int, help=f"Number of scales [{FROM_PRESET}].")
 @click.option("--octave-scale", type=float, help=f"Size ratio between octaves [{FROM_PRESET}].")
 @click.option("--iterations", type=int, help=f"Ascent steps per octave [{FROM_PRESET}].")
+@click.option("--detail-iterations", type=int,
+              help=f"Ascent steps per detail octave, above the --scale working size [{FROM_PRESET}].")
 @click.option("--max-loss", type=float,
               help=f"Stop an octave when the loss exceeds this; 'inf' never stops [{FROM_PRESET}].")
 @click.option("--jitter", type=int, help=f"Random shift in pixels each step (0: off) [{FROM_PRESET}].")
