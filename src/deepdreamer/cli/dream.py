@@ -12,7 +12,7 @@ from ..api import dream as dream_function
 from ..errors import DeepDreamError
 from ..examples import EXAMPLE_PHOTOS, example_path
 from ..precision import CHOICES as PRECISIONS
-from ..settings import format_size
+from ..settings import DreamSettings, format_size, parse_scale
 from .app import Interrupted, cli, stop_on_interrupt
 from .help import GroupedCommand
 from .options import (
@@ -33,6 +33,21 @@ from .options import (
     ray_settings,
     seed_option,
 )
+
+
+class FeatureScale(click.ParamType):
+    """A feature scale in words or pixels (``settings.parse_scale``), checked where the option is read."""
+
+    name = "scale"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        try:
+            scale = parse_scale(value)
+            DreamSettings(scale=scale).check()
+        except DeepDreamError as exc:
+            self.fail(str(exc), param, ctx)
+        return scale
+
 
 _DEFAULTS = api_defaults(dream_function)
 #: Options that name image files: read before the dream, recorded by path.
@@ -65,7 +80,7 @@ GROUPS = [
 @click.option("--guide", type=click.Path(path_type=Path),
               help="Guide image: the dream grows the features of this picture (Google's guided dreams).")
 @click.option("--step", type=float, help=f"Ascent step size [{FROM_PRESET}].")
-@click.option("--scale", metavar="large|medium|fine|PIXELS",
+@click.option("--scale", type=FeatureScale(), metavar="large|medium|fine|PIXELS",
               help="How big the dream's features are in the picture seen whole, at any photo size: large, medium, "
                    "fine, or the long side in pixels at which the structure is dreamed (a bigger photo then gets "
                    "detail octaves up to its size); 0: every octave at the photo's own size, features keep their "
