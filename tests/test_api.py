@@ -112,6 +112,7 @@ def test_strongest_channels_work_in_python_as_in_text(cat):
     ({"iterations": "5"}, "iterations must be a whole number"),
     ({"num_octaves": 10**30}, "octaves is too large"),
     ({"octave_scale": 1e300}, "would shrink the image"),
+    ({"scale": "huge"}, "scale 'huge' is not large, medium, fine or a size in pixels"),
 ])
 def test_settings_people_pass_are_checked_in_one_line(cat, options, message):
     with pytest.raises(DeepDreamError, match=message) as caught:

@@ -24,6 +24,32 @@ def test_octave_shapes_follow_the_seed_formula_on_odd_sizes():
         assert octave_shapes(height, width, count, scale) == expected
 
 
+def test_a_working_size_adds_detail_octaves_to_bigger_photos_only():
+    assert octave_shapes(359, 599, 3, 1.4, 600) == octave_shapes(359, 599, 3, 1.4)  # no larger: the seed's
+    phone = octave_shapes(3024, 4032, 4, 1.4, 512)
+    assert phone[:4] == [(int(384 / 1.4**i), int(512 / 1.4**i)) for i in (3, 2, 1, 0)]  # the structure at 512
+    assert phone[-1] == (3024, 4032)
+    ratios = [b[1] / a[1] for a, b in itertools.pairwise(phone[3:])]
+    assert max(ratios) <= 1.4 + 1e-2 and max(ratios) - min(ratios) < 1e-2  # detail octaves evenly spaced
+    counts = [len(octave_shapes(round(side * 0.75), side, 4, 1.4, 512)) for side in (512, 1024, 2048, 4032, 6000)]
+    assert counts == sorted(counts) and counts[0] == 4 and counts[-1] > counts[1]
+
+
+def test_the_default_scale_gives_a_bigger_photo_more_octaves_and_is_recorded(cat):
+    working = dd.model_spec(dd.DEFAULT_MODEL).preset(None).settings.scale
+    small = dd.dream(cat, iterations=1, seed=0, device="cpu")  # 160 px: below the working size
+    big_photo = cat.resize((3 * working, round(3 * working * cat.height / cat.width)))
+    big = dd.dream(big_photo, iterations=1, detail_iterations=1, seed=0, device="cpu")
+    assert len(small.octave_sizes) == small.params["num_octaves"] == 4
+    assert len(big.octave_sizes) > len(small.octave_sizes)
+    assert max(big.octave_sizes[3]) == working and big.octave_sizes[-1] == big_photo.size
+    assert big.steps_per_octave == [1] * 4 + [1] * (len(big.octave_sizes) - 4)
+    assert big.params["scale"] == working and dd.params_to_options(big.params)["scale"] == working
+    fine = dd.dream(big_photo, scale="fine", iterations=0, detail_iterations=0, seed=0, device="cpu")
+    assert fine.params["scale"] == 1024 and max(fine.octave_sizes[3]) == 1024
+    assert len(fine.octave_sizes) < len(big.octave_sizes)  # finer features: fewer octaves above the working size
+
+
 def test_resize_is_the_seeds_linear_zoom():
     x = torch.rand(1, 3, 13, 17, generator=torch.Generator().manual_seed(1))
     ours = resize(x, (9, 24)).numpy()
@@ -110,7 +136,7 @@ def test_laplacian_normalisation_is_per_band_and_scale_free():
 @pytest.mark.parametrize("bad", [
     {"step": -1.0}, {"step": float("nan")}, {"num_octaves": 0}, {"octave_scale": 0.5}, {"iterations": -2},
     {"max_loss": -3.0}, {"jitter": -1}, {"laplacian_levels": 20}, {"smoothing": -1.0}, {"smoothing": 100.0},
-    {"smoothing": float("inf")},
+    {"smoothing": float("inf")}, {"scale": 64}, {"scale": 1.5}, {"detail_iterations": -1},
 ])
 def test_bad_numbers_are_refused_in_one_line(bad):
     with pytest.raises(dd.DeepDreamError) as error:

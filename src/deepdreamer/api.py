@@ -14,7 +14,7 @@ from . import precision as precision_module
 from .errors import DeepDreamError
 from .models.registry import DEFAULT_MODEL, IMAGE, model_spec
 from .progress import Job, ProgressCallback
-from .settings import DreamSettings
+from .settings import DreamSettings, parse_scale
 
 if TYPE_CHECKING:
     import numpy as np
@@ -69,6 +69,8 @@ def dream(
     smoothing: float | None = None,
     tile_size: int | None = None,
     max_memory: int | None = None,
+    scale: str | int | None = None,
+    detail_iterations: int | None = None,
     keep_colors: bool = False,
     mask: str | Path | Image.Image | np.ndarray | None = None,
     seed: int | None = None,
@@ -94,7 +96,11 @@ def dream(
     blurs each gradient (sigma in pixels). Each octave's gradient is computed over the whole image, as in
     the seed, when the step fits ``max_memory`` (bytes the process may use; default: what it holds plus half
     of what is available, at most 8 GiB), else in the largest tiles that fit (``params["tiles"]`` records
-    which); ``tile_size`` forces tiles of that side. ``keep_colors`` keeps the photo's colours;
+    which); ``tile_size`` forces tiles of that side. ``scale`` is the size of the features in the picture seen
+    whole: ``"large"``, ``"medium"``, ``"fine"`` or a working size in pixels (the long side at which the octaves
+    dream the structure; a bigger photo gets ``detail_iterations`` steps in each detail octave up to its own size),
+    or 0 for every octave at the photo's own size over ``octave_scale**i`` (the seed's); the params record the
+    working size. ``keep_colors`` keeps the photo's colours;
     ``mask`` (grayscale, white = dream) dreams only part of the photo, the rest is kept exactly.
     ``seed`` (0 .. 2**63-1) fixes anything random (jitter, tile grid); without it one is drawn and recorded.
     ``precision="auto"`` runs the network in fp32, or in bfloat16 where the device computes it natively (CPUs
@@ -124,6 +130,7 @@ def dream(
         "step": step, "num_octaves": num_octaves, "octave_scale": octave_scale, "iterations": iterations,
         "max_loss": max_loss, "jitter": jitter, "laplacian_levels": laplacian_levels, "smoothing": smoothing,
         "tile_size": tile_size, "max_memory": max_memory,
+        "scale": None if scale is None else parse_scale(scale), "detail_iterations": detail_iterations,
     }
     settings = dream_settings(model, preset, overrides)
     if layers is not None and (objective is not None or class_name is not None):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -33,11 +33,33 @@ if TYPE_CHECKING:
     from .losses import NetworkObjective
 
 
-def octave_shapes(height: int, width: int, num_octaves: int, octave_scale: float) -> list[tuple[int, int]]:
-    """The seed's successive shapes, smallest first: ``int(dim / scale**i)`` for i = num_octaves-1 .. 0."""
-    return [
-        (int(height / octave_scale**i), int(width / octave_scale**i)) for i in reversed(range(num_octaves))
-    ]
+def octave_shapes(height: int, width: int, num_octaves: int, octave_scale: float,
+                  working_size: int = 0) -> list[tuple[int, int]]:
+    """The octaves' shapes, smallest first.
+
+    Without a working size (or for a photo no larger), the seed's: ``int(dim / scale**i)`` for
+    i = num_octaves-1 .. 0. A photo whose long side exceeds ``working_size`` gets the seed's ``num_octaves``
+    below the working size (the structure), then detail octaves up to its own size, evenly spaced in ratios of at
+    most ``octave_scale`` (:func:`detail_octaves` counts them).
+    """
+    shrink = working_size / max(height, width) if working_size else 1.0
+    if shrink >= 1:
+        return [(int(height / octave_scale**i), int(width / octave_scale**i)) for i in reversed(range(num_octaves))]
+    structure = [(int(height * shrink / octave_scale**i), int(width * shrink / octave_scale**i))
+                 for i in reversed(range(num_octaves))]
+    count = detail_octaves(height, width, octave_scale, working_size)
+    ratio = (1 / shrink) ** (1 / count)
+    detail = [(int(height / ratio**i), int(width / ratio**i)) for i in reversed(range(count))]
+    return structure + detail
+
+
+def detail_octaves(height: int, width: int, octave_scale: float, working_size: int) -> int:
+    """How many octaves above the working size a photo this size gets (0 when it is no larger)."""
+    if not working_size or max(height, width) <= working_size:
+        return 0
+    if octave_scale <= 1:  # octaves of one size: the photo's own size is the one detail octave
+        return 1
+    return max(1, math.ceil(math.log(max(height, width) / working_size) / math.log(octave_scale) - 1e-9))
 
 
 def resize(x: Tensor, shape: tuple[int, int]) -> Tensor:
@@ -84,8 +106,8 @@ class _Clock:
     left (:class:`~.progress.StepTimes`, learnt from its own steps), never going back. Before the first step is
     timed, steps count by their pixels."""
 
-    def __init__(self, job: Job, pixels: list[int], iterations: int) -> None:
-        self.job, self.pixels, self.iterations = job, pixels, iterations
+    def __init__(self, job: Job, pixels: list[int], steps: list[int]) -> None:
+        self.job, self.pixels, self.steps = job, pixels, steps  # each octave's pixels and ascent steps
         self.start = self.last = job.elapsed()
         self.times = StepTimes()
         self.done = 0.0
@@ -95,14 +117,14 @@ class _Clock:
         if step > 0 and not finished:
             self.times.add(self.pixels[octave], now - self.last)  # the step just reported
         self.last = now
-        left = [(self.pixels[o], self.iterations) for o in range(octave + 1, len(self.pixels))]
+        left = [(self.pixels[o], self.steps[o]) for o in range(octave + 1, len(self.pixels))]
         if not finished:
-            left.append((self.pixels[octave], self.iterations - step))
+            left.append((self.pixels[octave], self.steps[octave] - step))
         predicted = [self.times.predict(pixels) for pixels, _ in left]
         if not left:
             fraction = 1.0
         elif any(seconds is None for seconds in predicted):  # nothing timed yet: pixel-steps
-            total = sum(self.pixels) * max(self.iterations, 1)
+            total = max(sum(pixels * steps for pixels, steps in zip(self.pixels, self.steps, strict=True)), 1)
             fraction = 1 - sum(pixels * steps for pixels, steps in left) / total
         else:
             spent = now - self.start
@@ -182,7 +204,11 @@ def dream_octaves(
     settings.check()
     job = job or Job("dream")
     generator = torch.Generator().manual_seed(seed)
-    shapes = octave_shapes(original.shape[-2], original.shape[-1], settings.num_octaves, settings.octave_scale)
+    shapes = octave_shapes(original.shape[-2], original.shape[-1], settings.num_octaves, settings.octave_scale,
+                           settings.scale)
+    # the structure octaves run ``iterations`` steps; the detail octaves above the working size, fewer
+    steps = [settings.iterations if octave < settings.num_octaves else settings.detail_iterations
+             for octave in range(len(shapes))]
     if min(shapes[0]) < 1:
         raise DeepDreamError(
             f"image of {original.shape[-1]}x{original.shape[-2]} is too small for {settings.num_octaves} octaves of "
@@ -191,10 +217,10 @@ def dream_octaves(
     output = DreamOutput(image=original, shapes=shapes)
     shrunk_original = resize(original, shapes[0])
     image = shrunk_original.clone()  # updated in place; full-size tensors are few on a 24 MP photo
-    clock = _Clock(job, [height * width for height, width in shapes], settings.iterations)
+    clock = _Clock(job, [height * width for height, width in shapes], steps)
 
     def record(octave: int, step: int, loss: float, *, finished: bool = False, limit: bool = False) -> Progress:
-        return Progress(job.stage, octave, len(shapes), step, settings.iterations, loss, job.elapsed(),
+        return Progress(job.stage, octave, len(shapes), step, steps[octave], loss, job.elapsed(),
                         clock.fraction(octave, step, finished), shapes[octave], octave_done=finished,
                         loss_limit_reached=limit, _render=None if render is None else lambda: render(image))
 
@@ -202,11 +228,12 @@ def dream_octaves(
         for octave, shape in enumerate(shapes):
             image = resize(image, shape)
             octave_mask = None if step_mask is None else resize(step_mask.to(image), shape)
+            octave_settings = replace(settings, iterations=steps[octave])
             with torch.enable_grad():
                 ascent = gradient_ascent(
                     image, partial(ascent_direction, loss_fn=loss_fn, settings=settings, generator=generator,
                                    stopped=lambda: job.stopped),
-                    settings, job=job, step_mask=octave_mask,
+                    octave_settings, job=job, step_mask=octave_mask,
                     report=lambda step, loss, octave=octave: job.report(record(octave, step, loss)),
                 )
             del octave_mask

@@ -38,7 +38,8 @@ SCHEMA: dict[str, tuple[Any, ...]] = {
     # how
     "step": ("number",), "num_octaves": (int,), "octave_scale": ("number",), "iterations": (int,),
     "max_loss": ("number", None), "jitter": (int,), "laplacian_levels": (int,), "smoothing": ("number",),
-    "tile_size": (int,), "keep_colors": (bool,), "seed": (int,), "precision": (str,), "weights": (str, None),
+    "tile_size": (int,), "scale": (int,), "detail_iterations": (int,),
+    "keep_colors": (bool,), "seed": (int,), "precision": (str,), "weights": (str, None),
     "weights_sha256": (str, None),
     # recorded, never repeated: the memory budget asked for (the machine's, not the dream's), and the tiles the
     # budget led to (an outcome; None: every octave whole)
@@ -67,8 +68,8 @@ KIND_SCHEMA: dict[str, dict[str, tuple[Any, ...]]] = {
 #: (a budget right for one would starve or waste another), and whether a dream is tiled follows from it.
 REPEATABLE = {
     DREAM: ("model", "preset", "layers", "objective", "guide", "mask", "step", "num_octaves", "octave_scale",
-            "iterations", "max_loss", "jitter", "laplacian_levels", "smoothing", "tile_size", "keep_colors", "seed",
-            "precision", "weights"),
+            "iterations", "max_loss", "jitter", "laplacian_levels", "smoothing", "tile_size", "scale",
+            "detail_iterations", "keep_colors", "seed", "precision", "weights"),
     SOUND: ("model", "preset", "layers", "step", "num_octaves", "octave_scale", "iterations", "mask_threshold_db",
             "phase", "stereo", "seed"),
     ZOOM: ("model", "preset", "layers", "step", "num_octaves", "iterations", "precision", "weights", "frames", "fps",
@@ -163,6 +164,8 @@ def params_to_options(record: Mapping[str, Any], kind: str = DREAM) -> dict[str,
             options["max_loss"] = math.inf  # recorded as null: the early stop was off
         if "tiles" not in record and options.get("tile_size") == OLD_DEFAULT_TILE_SIZE:
             options["tile_size"] = 0  # the old default, recorded before the memory budget: see the constant
+        if "scale" not in record:
+            options["scale"] = 0  # recorded before feature scales: every octave was below the photo's own size
     return options
 
 

@@ -35,10 +35,31 @@ MIN_BUDGET = 256 << 20
 MAX_OCTAVE_SHRINK = 2.0**31
 #: Settings that count (steps, pixels, levels); the others are real numbers. None may reach 2**63.
 _TOO_LARGE = 2**63
-_WHOLE_NUMBERS = ("num_octaves", "iterations", "jitter", "laplacian_levels", "tile_size", "max_memory")
+_WHOLE_NUMBERS = ("num_octaves", "iterations", "jitter", "laplacian_levels", "tile_size", "max_memory", "scale",
+                  "detail_iterations")
 #: Settings that may be None: no early stop, the machine's default budget.
 _OPTIONAL = ("max_loss", "max_memory")
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+
+
+#: The feature scales in words (``--scale``): the long side, in pixels, of the working size at which the octaves
+#: dream the structure. The smaller the working size, the larger the features are in the picture seen whole.
+SCALES = {"large": 384, "medium": 512, "fine": 1024}
+#: The working sizes accepted: below the smallest, the smallest octave is a few dozen pixels; beyond the largest,
+#: a working size is a photo's own size anyway.
+MIN_SCALE, MAX_SCALE = 128, 1 << 16
+
+
+def parse_scale(value: str | int) -> int:
+    """A feature scale as a word of :data:`SCALES` or a working size in pixels -> the working size (0: none)."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in SCALES:
+            return SCALES[text]
+        if not text.isdigit():
+            raise DeepDreamError(f"scale {value!r} is not {', '.join(SCALES)} or a size in pixels such as 768")
+        value = int(text)
+    return value
 
 
 def parse_size(text: str) -> int:
@@ -75,6 +96,11 @@ class DreamSettings:
     smoothing: float = 0.0  # Gaussian blur of the gradient, sigma in pixels (0: off): softer, larger shapes
     tile_size: int = 0  # 0: whole if the step fits max_memory, else the largest tiles that fit; N: tiles of N px
     max_memory: int | None = None  # bytes the process may use (None: memory.default_budget, from the machine)
+    #: Feature scale: the long side (px) at which the octaves dream the structure; a larger photo then gets detail
+    #: octaves of ``detail_iterations`` steps up to its own size. 0: every octave is the photo's size over
+    #: ``octave_scale**i``, so features keep their size in pixels (the seed's).
+    scale: int = 0
+    detail_iterations: int = 0  # steps in each detail octave (above the working size)
 
     def check(self) -> None:
         """Refuse values that make no sense, in one line."""
@@ -101,6 +127,11 @@ class DreamSettings:
             raise DeepDreamError(f"iterations must be 0 or more, not {self.iterations}")
         if self.max_loss is not None and (math.isnan(self.max_loss) or self.max_loss <= 0):
             raise DeepDreamError(f"max loss must be a positive number (or inf to disable), not {self.max_loss}")
+        if self.scale != 0 and not MIN_SCALE <= self.scale <= MAX_SCALE:
+            raise DeepDreamError(f"scale must be 0 (the photo's own size), {', '.join(SCALES)} or a working size "
+                                 f"from {MIN_SCALE} to {MAX_SCALE} pixels, not {self.scale}")
+        if self.detail_iterations < 0:
+            raise DeepDreamError(f"detail iterations must be 0 or more, not {self.detail_iterations}")
         if self.jitter < 0:
             raise DeepDreamError(f"jitter must be 0 or more pixels, not {self.jitter}")
         if not 0 <= self.laplacian_levels <= 8:

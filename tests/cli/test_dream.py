@@ -116,6 +116,8 @@ BAD_RUNS = {
     "zero max pixels": lambda d, cat: [cat, "--max-pixels", "0"],
     "output that cannot hold the record": lambda d, cat: [cat, "-o", d / "out.bmp"],
     "huge seed": lambda d, cat: [cat, "--seed", str(2**64)],
+    "unknown scale": lambda d, cat: [cat, "--scale", "huge"],
+    "scale too small": lambda d, cat: [cat, "--scale", "10"],
     "overflowing objective": lambda d, cat: [cat, "--objective", "block8 * 1e308 * 10"],
 }
 
@@ -181,6 +183,19 @@ def test_like_repeats_a_dream_and_explicit_options_win(capsys, tmp_path, cat_fil
     assert run_cli(capsys, "dream", cat_file, "-o", changed, "--like", first, "--iterations", "1", "-q")[0] == 0
     params = dd.read_image(changed).params
     assert params["iterations"] == 1 and params["layers"] == {"block5": 2.0}
+
+
+def test_a_feature_scale_is_recorded_and_repeated_by_like(capsys, tmp_path, cat_file):
+    first, again = tmp_path / "first.png", tmp_path / "again.png"
+    options = ["--scale", "128", "--detail-iterations", "1", "--seed", "2", "--layer", "block8"]
+    assert run_cli(capsys, "dream", cat_file, "-o", first, *options, *FAST)[0] == 0
+    params = dd.read_image(first).params
+    assert params["scale"] == 128 and params["detail_iterations"] == 1
+    assert run_cli(capsys, "dream", cat_file, "-o", again, "--like", first, "-q")[0] == 0
+    assert dd.read_image(again).params == params
+    assert np.array_equal(np.asarray(Image.open(first)), np.asarray(Image.open(again)))
+    assert run_cli(capsys, "dream", cat_file, "-o", again, "--scale", "fine", *FAST)[0] == 0
+    assert dd.read_image(again).params["scale"] == 1024
 
 
 def test_layers_lists_names_channels_and_strides(capsys):

@@ -12,7 +12,7 @@ from ..api import dream as dream_function
 from ..errors import DeepDreamError
 from ..examples import EXAMPLE_PHOTOS, example_path
 from ..precision import CHOICES as PRECISIONS
-from ..settings import format_size
+from ..settings import DreamSettings, format_size, parse_scale
 from .app import Interrupted, cli, stop_on_interrupt
 from .help import GroupedCommand
 from .options import (
@@ -34,6 +34,21 @@ from .options import (
     seed_option,
 )
 
+
+class FeatureScale(click.ParamType):
+    """A feature scale in words or pixels (``settings.parse_scale``), checked where the option is read."""
+
+    name = "scale"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        try:
+            scale = parse_scale(value)
+            DreamSettings(scale=scale).check()
+        except DeepDreamError as exc:
+            self.fail(str(exc), param, ctx)
+        return scale
+
+
 _DEFAULTS = api_defaults(dream_function)
 #: Options that name image files: read before the dream, recorded by path.
 _IMAGE_OPTIONS = ("guide", "mask")
@@ -41,7 +56,7 @@ _IMAGE_OPTIONS = ("guide", "mask")
 GROUPS = [
     ("What to dream", ["example", "model", "preset", "layers", "objective", "class_name", "guide", "mask", "weights"]),
     ("How strong", ["step", "iterations", "max_loss", "jitter", "laplacian_levels", "smoothing", "keep_colors"]),
-    ("Octaves", ["num_octaves", "octave_scale"]),
+    ("Octaves", ["scale", "num_octaves", "octave_scale", "detail_iterations"]),
     ("Output", ["output", "keep_octaves", "quiet"]),
     ("Performance and limits", ["device", "precision", "max_memory", "tile_size", "max_pixels", "use_ray",
                                 "ray_address", "ray_cpus"]),
@@ -65,9 +80,16 @@ GROUPS = [
 @click.option("--guide", type=click.Path(path_type=Path),
               help="Guide image: the dream grows the features of this picture (Google's guided dreams).")
 @click.option("--step", type=float, help=f"Ascent step size [{FROM_PRESET}].")
+@click.option("--scale", type=FeatureScale(), metavar="large|medium|fine|PIXELS",
+              help="How big the dream's features are in the picture seen whole, at any photo size: large, medium, "
+                   "fine, or the long side in pixels at which the structure is dreamed (a bigger photo then gets "
+                   "detail octaves up to its size); 0: every octave at the photo's own size, features keep their "
+                   f"size in pixels [{FROM_PRESET}].")
 @click.option("--octaves", "num_octaves", type=int, help=f"Number of scales [{FROM_PRESET}].")
 @click.option("--octave-scale", type=float, help=f"Size ratio between octaves [{FROM_PRESET}].")
 @click.option("--iterations", type=int, help=f"Ascent steps per octave [{FROM_PRESET}].")
+@click.option("--detail-iterations", type=int,
+              help=f"Ascent steps per detail octave, above the --scale working size [{FROM_PRESET}].")
 @click.option("--max-loss", type=float,
               help=f"Stop an octave when the loss exceeds this; 'inf' never stops [{FROM_PRESET}].")
 @click.option("--jitter", type=int, help=f"Random shift in pixels each step (0: off) [{FROM_PRESET}].")

@@ -42,6 +42,8 @@ class DreamNet(nn.Module):
     top_layer: str
     #: False when the weights came without the classifier (Keras "notop" files): no class objectives then.
     has_classifier: bool = True
+    #: What a class objective is told when there is no classifier (a loader may say more about its file).
+    no_classifier = "these weights have no classifier (a 'notop' file): class objectives need the model's full weights"
 
     def logits_from(self, top: Tensor) -> Tensor:
         """ImageNet logits (N x 1000) from the activation of :attr:`top_layer`."""
@@ -134,8 +136,7 @@ class DreamNet(nn.Module):
     def check_classifier(self) -> None:
         """Refuse class objectives when the weights came without the classifier."""
         if not self.has_classifier:
-            raise DeepDreamError("these weights have no classifier (a 'notop' file): class objectives need the "
-                                 "model's full weights")
+            raise DeepDreamError(self.no_classifier)
 
     def channel_count(self, name: str) -> int:
         """Channels of a dreamable layer (not ``LOGITS``); a one-line error otherwise."""
@@ -183,6 +184,10 @@ class DreamNet(nn.Module):
     def load_keras_weights(self, path: Path) -> None:
         """Fill the model from a Keras HDF5 weights file; only models with a Keras counterpart can."""
         raise DeepDreamError(f"{path}: Keras HDF5 weights can be loaded for inception_v3 only")
+
+    def load_onnx_weights(self, path: Path) -> None:
+        """Fill the model from an ONNX file's tensors; only models with a known ONNX export can."""
+        raise DeepDreamError(f"{path}: ONNX weights can be loaded for vgg16 only")
 
     def conv_bn_pairs(self) -> Iterator[tuple[nn.Module, str, str]]:
         """``(owner, conv attribute, batch-norm attribute)`` for each convolution followed by a batch norm."""

@@ -31,7 +31,7 @@ def build() -> dict[str, Any]:
         catalog[name] = {
             "description": spec.description,
             "input": spec.input,
-            "weights": {"kind": type(spec.weights).__name__, **dataclasses.asdict(spec.weights)},
+            "weights": sources.to_data(spec.weights),
             "presets": {preset_name: {"description": preset.description, "layers": dict(preset.layers),
                                       "settings": dataclasses.asdict(preset.settings)}
                         for preset_name, preset in spec.presets.items()},
@@ -74,8 +74,7 @@ def layer_info(model: str, name: str) -> LayerInfo:
 
 def weights_source(name: str) -> sources.WeightsSource:
     """Where the model's weights come from, rebuilt from the catalog (to ask ``locate()`` without torch)."""
-    fields = dict(entry(name)["weights"])
-    return getattr(sources, fields.pop("kind"))(**fields)
+    return sources.from_data(entry(name)["weights"])
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..settings import DreamSettings
+from ..settings import SCALES, DreamSettings
 from .base import DreamNet
 from .registry import ModelSpec, Preset, register_model
 from .sources import PackagedWeights
@@ -131,7 +131,10 @@ class EfficientNetLite(DreamNet):
 def _presets(dream_layers: dict[str, float], pattern_layers: dict[str, float]) -> dict[str, Preset]:
     # Chosen from docs/lite0-layer-mixes.jpg. Lite activations are 10-25x InceptionV3's, so the seed's
     # max_loss of 10 would stop at once: the early stop is off and the step sets the strength instead.
-    quality = DreamSettings(step=0.015, num_octaves=4, max_loss=None, jitter=32, laplacian_levels=4)
+    # The look holds at any photo size: the structure is dreamed at a working size of 512 px (the size the look was
+    # chosen at), a bigger photo's detail octaves each add a few steps (benchmarks/look.py, docs/images.md).
+    quality = DreamSettings(step=0.015, num_octaves=4, max_loss=None, jitter=32, laplacian_levels=4,
+                            scale=SCALES["medium"], detail_iterations=2)
     return {
         "default": Preset(dream_layers, quality, "the classic look: eyes, dog faces, fur (stride-16 blocks)"),
         "patterns": Preset(pattern_layers, quality, "swirls, stripes and concentric eyes (stride-16, 80 channels)"),

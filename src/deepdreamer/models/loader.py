@@ -10,7 +10,7 @@ import torch
 from ..errors import DeepDreamError
 from .base import DreamNet, frozen
 from .registry import model_spec
-from .weights import file_sha256, is_hdf5, load_state_dict
+from .weights import ONNX_SUFFIX, file_sha256, is_hdf5, load_state_dict
 
 
 def resolve_device(device: str = "auto") -> torch.device:
@@ -51,6 +51,8 @@ def _load_model(name: str, weights: str | None, device: str, pretrained: bool) -
             raise DeepDreamError(f"weights file {path} does not exist")
         if is_hdf5(path):
             model.load_keras_weights(path)
+        elif path.suffix.lower() == ONNX_SUFFIX:
+            model.load_onnx_weights(path)
         else:
             load_state_dict(model, path, name)
         model.weights_sha256 = file_sha256(path)

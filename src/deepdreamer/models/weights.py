@@ -14,6 +14,8 @@ from ..errors import DeepDreamError
 from ..files import first_line
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+#: ONNX files (protobuf) have no signature: they are told by their suffix.
+ONNX_SUFFIX = ".onnx"
 
 
 def file_sha256(path: Path) -> str:
