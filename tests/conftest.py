@@ -11,6 +11,16 @@ from deepdreamer.images import read_image
 from deepdreamer.models import DreamNet
 
 
+@pytest.fixture
+def one_thread():
+    """Dreams on a machine shared with other work run far faster on one thread, and repeat bit for bit on it (as a
+    1-CPU Ray worker runs)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="session")
 def lite0() -> DreamNet:
     return dd.load_model("efficientnet_lite0", device="cpu")

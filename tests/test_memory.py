@@ -40,12 +40,6 @@ def test_sizes_are_shown_in_gib_and_a_budget_below_the_minimum_is_refused():
         replace(SEED, max_memory=1 << 20).check()
 
 
-def test_a_step_copies_the_image_once_for_the_seed_more_with_the_quality_levers():
-    assert step_copies(SEED) == 1  # the gradient
-    assert step_copies(LITE) == 3.5  # jitter: shifted image and gradient; Laplacian bands
-    assert step_copies(replace(SEED, smoothing=2.0)) == 2
-
-
 @pytest.fixture
 def planned(monkeypatch, lite0):
     """A fresh objective on Lite0 (a planner per dream), with the process holding ``HELD``."""
@@ -72,6 +66,17 @@ def test_whole_when_the_step_fits_else_the_largest_tiles_that_fit(planned):
     assert HELD + copies + piece_bytes(loss_fn, 1200, 1600, side + TILE_ALIGNMENT) > need - 1  # the largest
     tile = f"{balanced_tile(1600, side)}x{balanced_tile(1200, side)}"
     assert loss_fn.planner.record() == {"max_memory": need - 1, "octaves": {"1600x1200": tile}}
+
+
+def test_the_copies_the_quality_levers_make_count_against_the_budget(planned):
+    """A budget that holds the seed's step whole (the network and the gradient) tiles a step that also jitters,
+    blurs and splits the gradient into Laplacian bands: those are full-size copies of the image too."""
+    image = torch.zeros(1, 3, 1200, 1600)
+    need = HELD + image.numel() * 4 + planned().planner.network_bytes(1200, 1600)
+    assert planned().planner.tile_side(image, replace(SEED, max_memory=need)) == 0
+    for lever in ({"jitter": 32}, {"smoothing": 1.0}, {"laplacian_levels": 4}):
+        assert planned().planner.tile_side(image, replace(SEED, max_memory=need, **lever)) > 0, lever
+    assert planned().planner.tile_side(image, replace(LITE, max_memory=need + (40 << 20))) > 0  # all at once
 
 
 def test_the_choice_is_made_once_per_octave_size(planned, monkeypatch):

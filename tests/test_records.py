@@ -82,8 +82,24 @@ def test_like_fills_what_was_not_given_and_takes_the_target_as_one():
                                                                "guide": "/g.png"}
     # given any part of what is dreamed, none of the recorded target is taken
     assert records.taken_by_like(recorded, given={"objective"}) == {"step": 0.02, "seed": 3}
-    assert records.merge_like({"step": 0.5, "objective": "block9"}, recorded, {"step", "objective"}) == {
-        "step": 0.5, "objective": "block9", "seed": 3}
+    assert records.taken_by_like(recorded, given={"step", "objective"}) == {"seed": 3}
+
+
+def test_clip_records_check_their_own_kinds_of_values():
+    zoom = {"deepdreamer": "0.1.0", "record": records.ZOOM, "model": "efficientnet_lite0", "zoom": "0:1.02,9:1.1",
+            "iterations": "0:5,9:2", "step": None, "layers": {"block8": "0:1,9:0"}, "translate": ["0", "0:0,9:4"],
+            "frames": 10, "fps": 24, "seed": 2}
+    options = records.params_to_options(zoom, records.ZOOM)
+    assert options["translate"] == ("0", "0:0,9:4") and options["layers"] == {"block8": "0:1,9:0"}
+    with pytest.raises(DeepDreamError, match="recorded setting translate="):
+        records.params_to_options({**zoom, "translate": ["0"]}, records.ZOOM)
+    with pytest.raises(DeepDreamError, match="recorded setting iterations="):  # a dream's iterations are whole
+        records.params_to_options({**zoom, "record": records.DREAM, "layers": None, "step": 0.01})
+    video = {"deepdreamer": "0.1.0", "record": records.VIDEO, "model": "efficientnet_lite0", "size": None,
+             "step": None, "temporal": "flow", "iterations": 4, "seed": 1}
+    assert records.params_to_options(video, records.VIDEO)["size"] is None
+    with pytest.raises(DeepDreamError, match="a zoom's, not the settings of a dreamed video"):
+        records.params_to_options(zoom, records.VIDEO)
 
 
 def test_a_dream_repeats_from_its_record(cat):

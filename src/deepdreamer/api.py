@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import secrets
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -130,7 +129,7 @@ def dream(
     if layers is not None and (objective is not None or class_name is not None):
         raise DeepDreamError("give either layers or an objective (or a class), not both")
     layer_weights = checks.layer_weights(chosen.layers if layers is None else layers)
-    seed = secrets.randbelow(2**31) if seed is None else checks.seed(seed)
+    seed = checks.seed_or_drawn(seed)
     precision_module.checked(precision)
     photo = as_picture(image, "image")
     guide_picture = None if guide is None else as_picture(guide, "guide")
@@ -176,6 +175,8 @@ def dream(
         "weights_sha256": net.weights_sha256,
         "objective": str(chosen_objective),
         "tiles": loss_fn.planner.record(),
+        **({} if output.stopped_at is None else {"stopped_at": {"octave": output.stopped_at[0] + 1,
+                                                                "step": output.stopped_at[1]}}),
         **{key: str(picture.path) for key, picture in (("guide", guide_picture), ("mask", mask_picture))
            if picture is not None and picture.path is not None},
     })

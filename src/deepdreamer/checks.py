@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping
+import secrets
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .errors import DeepDreamError
 
 #: Seeds are 0 .. 2**63 - 1: what every generator we seed (torch's, Python's) takes, and what a record holds.
 MAX_SEED = 2**63 - 1
+#: Seeds drawn for a user who gave none are below this: short enough to read off a status line and type again.
+DRAWN_SEEDS = 2**31
 
 
 def is_number(value: Any) -> bool:
@@ -30,6 +33,12 @@ def seed(value: Any) -> int:
     return int(value)
 
 
+def seed_or_drawn(value: Any) -> int:
+    """The one seed rule of the API and every front end: ``value`` checked by :func:`seed`, or, when it is None,
+    a seed drawn now (the caller records it, so that the result can be made again)."""
+    return secrets.randbelow(DRAWN_SEEDS) if value is None else seed(value)
+
+
 def layer_weights(value: Any) -> dict[str, float]:
     """A copy of ``{layer name: weight}`` with finite numbers as weights; a one-line error for anything else."""
     if not isinstance(value, Mapping):
@@ -43,6 +52,33 @@ def layer_weights(value: Any) -> dict[str, float]:
         if not (is_number(weight) and math.isfinite(weight)):
             raise DeepDreamError(f"weight of layer {name!r} must be a finite number, not {weight!r}")
     return {name: float(weight) for name, weight in value.items()}
+
+
+def parse_layers(specs: Iterable[str], what: str = "--layer", *, keyframed: bool = False) -> dict[str, Any]:
+    """``NAME=WEIGHT`` items -> ``{name: weight}``: the one reading of the CLI's ``--layer`` and the page's box.
+
+    A missing weight is 1. A layer named twice is refused, not summed or overridden: either could be what was
+    meant. ``keyframed`` keeps each weight as its text (a schedule such as ``0:1,60:0``, which the zoom's plan
+    parses and checks); otherwise each weight is a finite number.
+    """
+    weights: dict[str, Any] = {}
+    for spec in specs:
+        name, _, text = spec.partition("=")
+        name, text = name.strip(), text.strip()
+        value: Any = text or ("1" if keyframed else 1.0)
+        if not keyframed:
+            try:
+                value = float(value)
+            except ValueError:
+                value = math.nan
+        if not name or (not keyframed and not math.isfinite(value)):
+            raise DeepDreamError(f"{what} {spec!r} is not NAME=WEIGHT with a finite number as WEIGHT"
+                                 + (" (or keyframes: NAME=0:1,60:0)" if keyframed else ""))
+        if name in weights:
+            both = f"{weights[name]} and {value}" if keyframed else f"{weights[name]:g} and {value:g}"
+            raise DeepDreamError(f"{what} {name} is given twice ({both}); give each layer once")
+        weights[name] = value
+    return weights
 
 
 def positive_limit(value: Any, name: str) -> None:

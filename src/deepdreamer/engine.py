@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .errors import DeepDreamError
-from .gradients import normalize_gradient, tiled_loss_and_gradient, whole_loss_and_gradient
+from .gradients import StepStopped, normalize_gradient, tiled_loss_and_gradient, whole_loss_and_gradient
 from .progress import Job, Progress
 from .settings import TILE_ALIGNMENT, DreamSettings
 
@@ -48,10 +48,11 @@ def resize(x: Tensor, shape: tuple[int, int]) -> Tensor:
 
 
 def ascent_direction(
-    image: Tensor, loss_fn: NetworkObjective, settings: DreamSettings, generator: torch.Generator
+    image: Tensor, loss_fn: NetworkObjective, settings: DreamSettings, generator: torch.Generator,
+    stopped: Callable[[], bool] | None = None,
 ) -> tuple[float, Tensor]:
     """Loss and normalised gradient for one step, jittered; whole when it fits the memory budget, else tiled
-    on a randomly shifted grid."""
+    on a randomly shifted grid (given up between tiles once ``stopped()``: :class:`~.gradients.StepStopped`)."""
     shift = (0, 0)
     if settings.jitter > 0:
         dy, dx = torch.randint(-settings.jitter, settings.jitter + 1, (2,), generator=generator).tolist()
@@ -60,7 +61,7 @@ def ascent_direction(
     if tile:
         cells = tile // TILE_ALIGNMENT  # reduced modulo the balanced tile in tiled_loss_and_gradient
         offset = (TILE_ALIGNMENT * torch.randint(0, cells, (2,), generator=generator)).tolist()
-        loss, grad = tiled_loss_and_gradient(image, loss_fn, tile, (offset[0], offset[1]), shift)
+        loss, grad = tiled_loss_and_gradient(image, loss_fn, tile, (offset[0], offset[1]), shift, stopped=stopped)
     else:
         loss, grad = whole_loss_and_gradient(image, loss_fn, shift)
     return loss, normalize_gradient(grad, settings.laplacian_levels, settings.smoothing)
@@ -91,14 +92,18 @@ def gradient_ascent(
     """Run up to ``settings.iterations`` steps of ``settings.step`` along ``direction``, updating ``image`` in place.
 
     Stops early when the loss exceeds ``settings.max_loss`` (the seed's rule) or when ``job``'s stop event
-    is set (checked before every step). ``step_mask`` (broadcastable to ``image``, 0..1) scales each
-    pixel's step: 0 leaves it as it is. ``bounds`` clamps the values after each step.
+    is set (checked before every step, and between the tiles of a tiled step, which is then not applied).
+    ``step_mask`` (broadcastable to ``image``, 0..1) scales each pixel's step: 0 leaves it as it is. ``bounds``
+    clamps the values after each step.
     """
     loss = math.nan
     for i in range(settings.iterations):
         if job is not None and job.stopped:
             return Ascent(i, loss, "stopped")
-        loss, step_direction = direction(image)
+        try:
+            loss, step_direction = direction(image)
+        except StepStopped:
+            return Ascent(i, loss, "stopped")
         if settings.max_loss is not None and loss > settings.max_loss:
             return Ascent(i, loss, "max_loss")
         if step_mask is None:
@@ -120,6 +125,7 @@ class DreamOutput:
     steps_per_octave: list[int] = field(default_factory=list)
     octave_images: list[Tensor] = field(default_factory=list)
     stopped: bool = False  # the job's stop event cut the ascent short
+    stopped_at: tuple[int, int] | None = None  # (octave, steps done in it) where the stop came
 
 
 def dream_octaves(
@@ -167,7 +173,8 @@ def dream_octaves(
             octave_mask = None if step_mask is None else resize(step_mask.to(image), shape)
             with torch.enable_grad():
                 ascent = gradient_ascent(
-                    image, partial(ascent_direction, loss_fn=loss_fn, settings=settings, generator=generator),
+                    image, partial(ascent_direction, loss_fn=loss_fn, settings=settings, generator=generator,
+                                   stopped=lambda: job.stopped),
                     settings, job=job, step_mask=octave_mask,
                     report=lambda step, loss, octave=octave: job.report(record(octave, step, loss)),
                 )
@@ -176,7 +183,8 @@ def dream_octaves(
             image.add_(same_size_original).sub_(resize(shrunk_original, shape))  # re-inject the lost detail
             shrunk_original = same_size_original
             output.steps_per_octave.append(ascent.steps)
-            output.stopped |= ascent.end == "stopped"
+            if ascent.end == "stopped" and not output.stopped:
+                output.stopped, output.stopped_at = True, (octave, ascent.steps)
             if keep_octaves:
                 output.octave_images.append(image.detach().clone())
             job.report(record(octave, ascent.steps, ascent.loss, finished=True, limit=ascent.end == "max_loss"))

@@ -17,21 +17,18 @@ from PIL import Image
 
 from . import checks
 from .api import DreamResult, dream
+from .defaults import EXPLORE_SIDE, MAX_DREAMS
 from .errors import DeepDreamError
 from .images import as_picture, shrink
 from .models import DEFAULT_MODEL, load_model
 from .progress import Job, ProgressCallback
 from .sheets import contact_sheet
 
-#: Exploration dreams on a small copy of the photo: many results quickly; ``--like`` repeats one at full size.
-EXPLORE_SIDE = 384
 #: The shallowest layers only tint and sharpen; exploration starts after them.
 SKIPPED_SHALLOW_LAYERS = 2
 #: A random mix has 1 to this many layers, with weights drawn from WEIGHT_RANGE (one decimal).
 MAX_MIX_LAYERS = 3
 WEIGHT_RANGE = (0.2, 3.0)
-#: Most dreams one exploration makes: a 10 x 10 sheet (at 384 px, each dream is a few seconds on 2 CPU cores).
-MAX_DREAMS = 100
 
 
 @dataclass

@@ -25,6 +25,7 @@ from PIL import Image
 from torch import Tensor
 
 from . import checks
+from .defaults import FILTER_SIZE, FILTER_STEPS
 from .errors import DeepDreamError
 from .models import DreamNet
 from .progress import Job, Progress, ProgressCallback
@@ -47,8 +48,8 @@ MAX_CHANNELS = 1024
 class FilterSettings:
     """How channel pictures are grown: their side, Adam's steps and learning rate, channels per batch."""
 
-    size: int = 128  # side of each picture
-    steps: int = 256
+    size: int = FILTER_SIZE  # side of each picture
+    steps: int = FILTER_STEPS
     learning_rate: float = 0.05
     batch: int = 16  # channels optimised at once (memory grows with it)
 

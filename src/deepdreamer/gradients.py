@@ -88,6 +88,11 @@ def balanced_tile(length: int, tile: int) -> int:
     return min(tile, -(-length // count // TILE_ALIGNMENT) * TILE_ALIGNMENT)
 
 
+class StepStopped(Exception):
+    """The stop event came while a tiled step was being computed: the step is given up between two tiles (a step
+    of a large photo is many tiles, seconds long; Stop should not wait for all of them)."""
+
+
 def tiled_loss_and_gradient(
     image: Tensor,
     loss_fn: NetworkObjective,
@@ -95,6 +100,7 @@ def tiled_loss_and_gradient(
     offset: tuple[int, int] = (0, 0),
     shift: tuple[int, int] = (0, 0),
     margin: int = TILE_MARGIN,
+    stopped: Callable[[], bool] | None = None,
 ) -> tuple[float, Tensor]:
     """The objective and its gradient computed tile by tile; peak memory is that of one tile.
 
@@ -102,7 +108,7 @@ def tiled_loss_and_gradient(
     :func:`whole_loss_and_gradient`, by wrapping each tile's indices instead of copying the image.
     A tile's gradient is that of all the map positions it computes (core and margins), so positions near
     its core's edge get the context they have in the whole image; its share of the loss value is that of
-    the positions its core owns.
+    the positions its core owns. ``stopped`` is asked before each tile: True raises :class:`StepStopped`.
     """
     height, width = image.shape[-2:]
     tile_h, tile_w = balanced_tile(height, tile), balanced_tile(width, tile)
@@ -115,6 +121,8 @@ def tiled_loss_and_gradient(
     smallest = loss_fn.net.min_input_side
     for y0, y1 in _spans(height, tile_h, offset[0] % tile_h):
         for x0, x1 in _spans(width, tile_w, offset[1] % tile_w):
+            if stopped is not None and stopped():
+                raise StepStopped
             ey0, ey1 = _context(y0, y1, height, margin, smallest)
             ex0, ex1 = _context(x0, x1, width, margin, smallest)
             piece = image.index_select(-2, rows[ey0:ey1]).index_select(-1, cols[ex0:ex1]).requires_grad_(True)

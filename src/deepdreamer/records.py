@@ -1,9 +1,10 @@
 """The metadata record: how an output was made, written into its file and read back by ``--like``.
 
-One schema for every kind of output (a dream, a sound, an explore sheet, a filters or layers sheet),
-one text form (JSON under the key ``deepdreamer`` in a PNG text chunk; a JPEG comment; the EXIF image
-description of a WebP or TIFF; a sound's comment tag), and one ``--like`` rule (:func:`merge_like`). Records are read
-from files a user hands over, so every value is type-checked before it reaches a dream.
+One schema for every kind of output (a dream, a sound, a zoom, a dreamed video, an explore sheet, a filters or
+layers sheet), one text form (JSON under the key ``deepdreamer`` in a PNG text chunk; a JPEG comment; the EXIF
+image description of a WebP or TIFF; a sound's comment tag; a clip's ``comment`` tag, or a GIF's comment), and
+one ``--like`` rule (:func:`taken_by_like`). Records are read from files a user hands over, so every value is
+type-checked before it reaches a dream.
 
 Records written by deepdreamer 0.1.0 carry no ``record`` key: their kind is told by their keys.
 """
@@ -23,9 +24,12 @@ METADATA_KEY = "deepdreamer"
 
 #: The kinds of output that carry a record.
 DREAM, SOUND, EXPLORE, FILTERS, LAYERS = "dream", "sound", "explore", "filters", "layers"
+ZOOM, VIDEO = "zoom", "video"
 
 #: What each recorded key may hold: types, ``"number"`` (an int or float, never a bool), ``"weights"``
-#: (layer names to numbers), ``"ints"`` (a list of ints), or None (absent or off).
+#: (layer names to numbers), ``"ints"`` (a list of ints), ``"schedule"`` (a number, or keyframes as text:
+#: ``"0:1.02,60:1.08"``, checked when the zoom is planned), ``"schedules"`` (layer names to schedules),
+#: ``"pair"`` (two schedules), or None (absent or off).
 SCHEMA: dict[str, tuple[Any, ...]] = {
     "deepdreamer": (str,), "record": (str,),
     # what is dreamed
@@ -39,12 +43,23 @@ SCHEMA: dict[str, tuple[Any, ...]] = {
     # recorded, never repeated: the memory budget asked for (the machine's, not the dream's), and the tiles the
     # budget led to (an outcome; None: every octave whole)
     "max_memory": (int, None), "tiles": (dict, None),
+    # recorded, never repeated: where a stopped dream stopped (octave and step, from 1), absent when it ran whole
+    "stopped_at": (dict, None),
     # sound
     "mode": (str,), "mask_threshold_db": ("number", None), "phase": (str,), "stereo": (str,), "n_fft": (int,),
     "hop": (int,),
     # sheets
     "explore_seed": (int,), "photo": (str,), "layer": (str,), "channels": ("ints",), "size": (int,),
     "steps": (int,),
+    # clips: a zoom's frames and camera (keyframes allowed), a video's start of each frame
+    "frames": (int,), "fps": ("number",), "zoom": ("schedule",), "rotate": ("schedule",), "translate": ("pair",),
+    "guard": ("number",), "temporal": (str,),
+}
+#: Where a kind's keys hold something else than :data:`SCHEMA` says: a zoom's numbers may follow keyframes, a
+#: video's size and step may be left to the source and the preset.
+KIND_SCHEMA: dict[str, dict[str, tuple[Any, ...]]] = {
+    ZOOM: {"step": ("schedule", None), "iterations": ("schedule",), "layers": ("schedules", None)},
+    VIDEO: {"step": ("number", None), "size": (int, None)},
 }
 
 #: The settings ``--like`` repeats, per kind: arguments of :func:`deepdreamer.dream` and
@@ -56,6 +71,10 @@ REPEATABLE = {
             "precision", "weights"),
     SOUND: ("model", "preset", "layers", "step", "num_octaves", "octave_scale", "iterations", "mask_threshold_db",
             "phase", "stereo", "seed"),
+    ZOOM: ("model", "preset", "layers", "step", "num_octaves", "iterations", "precision", "weights", "frames", "fps",
+           "zoom", "rotate", "translate", "guard", "size", "seed"),
+    VIDEO: ("model", "preset", "layers", "step", "num_octaves", "iterations", "precision", "weights", "temporal",
+            "size", "seed"),
 }
 
 #: Options that together say what is dreamed: given any of them, ``--like`` takes none of the recorded ones.
@@ -97,11 +116,13 @@ def kind_of(record: Mapping[str, Any]) -> str | None:
     return SOUND if "mode" in record else DREAM
 
 
-def checked(record: Mapping[str, Any], keys: Collection[str]) -> dict[str, Any]:
-    """The ``keys`` present in ``record``, each checked against :data:`SCHEMA`; a one-line error otherwise."""
+def checked(record: Mapping[str, Any], keys: Collection[str], kind: str = DREAM) -> dict[str, Any]:
+    """The ``keys`` present in ``record``, each checked against :data:`SCHEMA` (and the ``kind``'s
+    :data:`KIND_SCHEMA`); a one-line error otherwise."""
+    schema = {**SCHEMA, **KIND_SCHEMA.get(kind, {})}
     values = {key: record[key] for key in keys if key in record}
     for key, value in values.items():
-        if not any(_is_kind(value, kind) for kind in SCHEMA[key]):
+        if not any(_is_kind(value, type_) for type_ in schema[key]):
             raise DeepDreamError(f"its recorded setting {key}={_short(value)} is not valid")
     return values
 
@@ -115,17 +136,22 @@ OLD_DEFAULT_TILE_SIZE = 768
 def params_to_options(record: Mapping[str, Any], kind: str = DREAM) -> dict[str, Any]:
     """Keyword arguments that repeat a recorded dream (``DreamResult.params``, ``AudioDream.params``).
 
-    ``kind`` is the function they are for: :data:`DREAM` (:func:`deepdreamer.dream`) or :data:`SOUND`
-    (:func:`deepdreamer.audio.dream_audio`). A record of another kind (a contact sheet) is refused.
+    ``kind`` is the function they are for: :data:`DREAM` (:func:`deepdreamer.dream`), :data:`SOUND`
+    (:func:`deepdreamer.audio.dream_audio`), :data:`ZOOM` or :data:`VIDEO` (the settings of
+    :func:`deepdreamer.animate.render.render_zoom` and ``render_video``). A record of another kind (a contact
+    sheet) is refused.
     A guided or masked dream's ``guide`` and ``mask`` come back as the recorded paths.
     """
     found = kind_of(record)
     if found != kind:
         what = {None: "not a deepdreamer record", EXPLORE: "an explore sheet's (repeat one of its single dreams)",
                 FILTERS: "a filters sheet's", LAYERS: "a layer preview sheet's", SOUND: "a sound dream's",
-                DREAM: "a picture dream's"}.get(found, f"a {found} record")
+                DREAM: "a picture dream's", ZOOM: "a zoom's", VIDEO: "a dreamed video's"}.get(found,
+                                                                                        f"a {found} record")
         raise DeepDreamError(f"its metadata is {what}, not the settings of a {_NAMES[kind]}")
-    options = checked(record, REPEATABLE[kind])
+    options = checked(record, REPEATABLE[kind], kind)
+    if kind == ZOOM and "translate" in options:
+        options["translate"] = tuple(options["translate"])
     if kind == DREAM:
         objective = options.pop("objective", None)
         if options.get("layers") is None:  # dreamed with an objective of its own
@@ -140,12 +166,16 @@ def params_to_options(record: Mapping[str, Any], kind: str = DREAM) -> dict[str,
     return options
 
 
-_NAMES = {DREAM: "picture dream", SOUND: "sound dream"}
+_NAMES = {DREAM: "picture dream", SOUND: "sound dream", ZOOM: "zoom", VIDEO: "dreamed video"}
 
 
-def merge_like(options: Mapping[str, Any], recorded: Mapping[str, Any], given: Collection[str]) -> dict[str, Any]:
-    """``options`` with the recorded settings that ``--like`` applies (:func:`taken_by_like`)."""
-    return {**options, **taken_by_like(recorded, given)}
+def stopped_note(record: Mapping[str, Any]) -> str | None:
+    """What ``--like`` (or the page's Repeat) of a stopped dream does, in words; None for a dream that ran whole."""
+    where = record.get("stopped_at")
+    if not isinstance(where, dict):
+        return None
+    return (f"it was stopped at octave {where.get('octave')}, step {where.get('step')}; repeating it runs every "
+            "octave to its last step")
 
 
 def taken_by_like(recorded: Mapping[str, Any], given: Collection[str]) -> dict[str, Any]:
@@ -170,6 +200,12 @@ def _is_kind(value: Any, kind: Any) -> bool:
         return isinstance(value, int | float)
     if kind == "weights":
         return isinstance(value, dict) and all(isinstance(k, str) and _is_kind(v, "number") for k, v in value.items())
+    if kind == "schedule":
+        return isinstance(value, str | int | float)
+    if kind == "schedules":
+        return isinstance(value, dict) and all(isinstance(k, str) and _is_kind(v, "schedule") for k, v in value.items())
+    if kind == "pair":
+        return isinstance(value, list) and len(value) == 2 and all(_is_kind(v, "schedule") for v in value)
     if kind == "ints":
         return isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
     return isinstance(value, kind)

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -51,11 +52,6 @@ def photos(tmp_path) -> Path:
 
 def _pixels(path: Path) -> np.ndarray:
     return np.asarray(dd.read_image(path).image, dtype=np.int16)
-
-
-def test_the_cluster_is_three_nodes_on_loopback(cluster):
-    nodes = [node for node in ray.nodes() if node["Alive"]]
-    assert len(nodes) == 3 and {node["NodeManagerAddress"] for node in nodes} == {"127.0.0.1"}
 
 
 def test_a_folder_on_the_cluster_equals_the_local_run(cluster, photos, tmp_path):
@@ -118,9 +114,10 @@ def test_a_local_instance_keeps_token_authentication_on_and_the_dashboard_off(tm
 
 
 def test_a_video_on_the_cluster_equals_the_local_chunked_run_and_joins_smoothly(cluster, tmp_path, capsys):
-    from deepdreamer.animate.cluster import WARMUP_FRAMES
+    from deepdreamer.animate.chunks import ChunkPlan, dream_chunk, join_chunks
+    from deepdreamer.animate.defaults import WARMUP_FRAMES
     from deepdreamer.animate.flicker import input_motion, warping_errors
-    from deepdreamer.animate.video import chunks, dream_chunk, join_chunks, upright_frames
+    from deepdreamer.animate.video import upright_frames
     from deepdreamer.animate.video_io import probe_video
     from deepdreamer.cli import main
 
@@ -130,21 +127,24 @@ def test_a_video_on_the_cluster_equals_the_local_chunked_run_and_joins_smoothly(
     out = tmp_path / "frames"  # a folder of PNG frames: compared exactly
     args = ["video", str(source), "-o", str(out), "--ray", "--chunks", "3", "--iterations", "6", "--octaves", "2",
             "--seed", "4", "-q"]
+    actor_folders = set(Path(tempfile.gettempdir()).glob("deepdreamer-actor-*"))
     assert main(args) == 0, capsys.readouterr().err
+    assert set(Path(tempfile.gettempdir()).glob("deepdreamer-actor-*")) <= actor_folders  # the actors' copies gone
     ours = [np.asarray(dd.read_image(path).image) for path in sorted(out.iterdir())]
     info = probe_video(source)
     threads = torch.get_num_threads()
     try:
         torch.set_num_threads(1)  # as each 1-CPU worker runs
         pieces = [(first, dream_chunk(info, first, end, WARMUP_FRAMES, seed=4, iterations=6, num_octaves=2)[0])
-                  for first, end in chunks(12, 3)]
+                  for first, end in ChunkPlan(12, 3).pieces()]
     finally:
         torch.set_num_threads(threads)
     local = [np.asarray(frame) for frame in join_chunks(pieces, WARMUP_FRAMES)]
     assert len(ours) == len(local) == 12
     assert all(np.array_equal(a, b) for a, b in zip(ours, local, strict=True))
     errors = warping_errors(ours, input_motion([pixels for _, pixels in upright_frames(info, None)]))
-    joins = [errors[first - 1] for first, _ in chunks(12, 3)[1:]]  # the pair that ends at a chunk's first frame
+    # the pair that ends at a chunk's first frame
+    joins = [errors[first - 1] for first, _ in ChunkPlan(12, 3).pieces()[1:]]
     inside = [e for t, e in enumerate(errors) if t + 1 not in (4, 8)]
     print(f"warping error at the joins {np.mean(joins):.4f}, inside the chunks {np.mean(inside):.4f}")
     assert np.mean(joins) < 2 * np.mean(inside)

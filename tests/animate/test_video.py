@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 from deepdreamer.animate.flicker import input_motion, warping_error
 from deepdreamer.animate.video import dream_video, frame_size, upright_frames
@@ -15,14 +14,7 @@ from .clips import pan, write_clip
 STEP = 3
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny frames gain nothing from a second thread; on a busy 2-core machine two OpenMP threads that wait
-    for each other made these steps 30 times slower (0.7 s against 24 s for one 128x96 dream)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _dreams(video, **options) -> list[np.ndarray]:

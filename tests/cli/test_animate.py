@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from deepdreamer.animate import video_io
 from deepdreamer.cli import main
@@ -24,13 +23,7 @@ from ..conftest import small_photo
 FAST = ["--iterations", "2", "--octaves", "1", "--seed", "3", "-q"]
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Dreams on a machine shared with other work run far faster on one thread (and repeat bit for bit)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def files_in(folder: Path) -> set[str]:

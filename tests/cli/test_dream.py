@@ -244,22 +244,6 @@ def test_objective_and_class_options(capsys, tmp_path, cat_file):
     assert np.array_equal(np.asarray(Image.open(again)), np.asarray(Image.open(out)))
 
 
-def test_explore_writes_a_sheet_and_single_dreams_that_repeat(capsys, tmp_path, cat_file):
-    sheet = tmp_path / "sheet.png"
-    status, _, err = run_cli(capsys, "explore", cat_file, "-n", "3", "--seed", "5", "-o", sheet, "--size", "96",
-                             "--iterations", "2")
-    assert status == 0, err
-    singles = sorted((tmp_path / "sheet").iterdir())
-    assert [p.name for p in singles] == ["01.png", "02.png", "03.png"]
-    assert Image.open(sheet).width > 2 * 96 and Image.open(sheet).height > 2 * 64  # 3 tiles in a 2x2 grid
-    params = dd.read_image(singles[0]).params
-    assert params["iterations"] == 2 and len(params["layers"]) >= 1
-    full = tmp_path / "full.png"
-    assert run_cli(capsys, "dream", cat_file, "-o", full, "--like", singles[0], "-q")[0] == 0
-    assert dd.read_image(full).params["layers"] == params["layers"]
-    assert Image.open(full).size == Image.open(cat_file).size
-
-
 def test_filters_and_layer_previews_write_grids(capsys, tmp_path, cat_file):
     grid = tmp_path / "grid.png"
     status, _, err = run_cli(capsys, "filters", "block8", "--model", "efficientnet_lite0", "--channels", "0-1",
@@ -352,11 +336,16 @@ def test_like_of_a_dream_whose_mask_is_gone_names_the_setting_and_the_way_out(ca
     assert f"{mask}: no such file (the mask recorded in {first}; give --mask FILE for another)" in err
 
 
-def test_explore_rerun_keeps_only_its_own_dreams_and_never_other_files(capsys, tmp_path, cat_file):
-    sheet, folder = tmp_path / "sheet.png", tmp_path / "sheet"
-    args = ["--seed", "5", "-o", sheet, "--size", "48", "--iterations", "1", "-q"]
-    assert run_cli(capsys, "explore", cat_file, "-n", "3", *args)[0] == 0
-    small_photo().save(folder / "07.png")  # numbered, but no dream's record: not ours
-    small_photo().save(folder / "mine.png")
-    assert run_cli(capsys, "explore", cat_file, "-n", "2", *args)[0] == 0
-    assert files_in(folder) == {"01.png", "02.png", "07.png", "mine.png"}  # 03.png, a dream of the first run, is gone
+def test_like_of_a_stopped_dream_says_what_it_will_do(capsys, tmp_path, cat_file):
+    import threading
+
+    stop = threading.Event()
+    stopped = dd.dream(small_photo(width=96), seed=1, num_octaves=1, iterations=3, stop=stop,
+                       progress=lambda record: stop.set() if record.step == 1 else None)
+    stopped.save(tmp_path / "stopped.png")
+    status, _, err = run_cli(capsys, "dream", cat_file, "-o", tmp_path / "again.png", "--like",
+                             tmp_path / "stopped.png")
+    assert status == 0, err
+    assert f"{tmp_path / 'stopped.png'}: it was stopped at octave 1, step 1; repeating it runs every octave" in err
+    assert dd.read_image(tmp_path / "again.png").params["iterations"] == 3 and "stopped_at" not in \
+        dd.read_image(tmp_path / "again.png").params

@@ -1,34 +1,38 @@
-"""What the commands share: the copies of the API's constants they keep for an instant --help, and ``-o``."""
+"""What the commands share: ``--like`` (one rule, errors that name the file) and ``-o``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from deepdreamer import exploration, filters
-from deepdreamer.audio import dream as audio_dream
-from deepdreamer.audio import examples, io, spectrogram
-from deepdreamer.cli import audio, explore
-from deepdreamer.cli import filters as filters_command
-from deepdreamer.cli.options import output_path
+import pytest
+
+from deepdreamer import records
+from deepdreamer.cli.options import apply_like, output_path
+from deepdreamer.errors import DeepDreamError
+
+DREAM = {"deepdreamer": "0.1.0", "record": records.DREAM, "model": "efficientnet_lite0", "step": 0.02, "seed": 3,
+         "layers": {"block8": 1.0}, "objective": "block8", "tiles": None}
 
 
-def test_the_commands_copies_of_the_apis_constants_are_equal():
-    api = {
-        "audio presets": tuple(audio_dream.SPECTROGRAM_PRESETS), "phases": spectrogram.PHASES,
-        "stereo modes": audio_dream.STEREO_MODES, "examples": tuple(examples.EXAMPLES),
-        "mask threshold": audio_dream.DEFAULT_MASK_DB, "max seconds": io.DEFAULT_MAX_SECONDS,
-        "sound formats": tuple(io.OUTPUT_FORMATS), "filter size": filters.FilterSettings.size,
-        "filter steps": filters.FilterSettings.steps, "explore side": exploration.EXPLORE_SIDE,
-        "explore count": exploration.MAX_DREAMS,
-    }
-    copies = {
-        "audio presets": audio.PRESETS, "phases": audio.PHASES, "stereo modes": audio.STEREO_MODES,
-        "examples": audio.EXAMPLES, "mask threshold": audio.DEFAULT_MASK_DB, "max seconds": audio.DEFAULT_MAX_SECONDS,
-        "sound formats": audio.OUTPUT_FORMATS, "filter size": filters_command.DEFAULT_SIZE,
-        "filter steps": filters_command.DEFAULT_STEPS, "explore side": explore.EXPLORE_SIDE,
-        "explore count": explore.MAX_DREAMS,
-    }
-    assert api == copies
+def test_like_fills_the_options_not_typed_and_says_which_it_took():
+    options = {"step": 0.5, "seed": None, "model": "efficientnet_lite0"}
+    taken = apply_like(Path("old.png"), DREAM, records.DREAM, options, typed={"step"})
+    assert options == {"step": 0.5, "seed": 3, "model": "efficientnet_lite0", "layers": {"block8": 1.0}}
+    assert taken == {"seed", "model", "layers"}
+    options = {"objective": "block10"}
+    apply_like(Path("old.png"), DREAM, records.DREAM, options, typed={"objective"})  # the target is taken as one
+    assert "layers" not in options and options["objective"] == "block10"
+
+
+@pytest.mark.parametrize(("record", "kind", "message"), [
+    (None, records.DREAM, "old.png: no deepdreamer settings in its metadata"),
+    (DREAM, records.ZOOM, "old.png: its metadata is a picture dream's, not the settings of a zoom"),
+    ({**DREAM, "seed": "3"}, records.DREAM, "old.png: its recorded setting seed='3' is not valid"),
+])
+def test_like_refuses_in_one_line_that_names_the_file(record, kind, message):
+    with pytest.raises(DeepDreamError) as refused:
+        apply_like(Path("old.png"), record, kind, {}, set())
+    assert str(refused.value) == message
 
 
 def test_output_is_a_file_or_a_folder_to_put_the_usual_name_in(tmp_path):

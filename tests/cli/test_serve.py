@@ -13,8 +13,6 @@ import urllib.request
 
 import pytest
 
-from deepdreamer.cli import serve
-
 REFUSED = {
     "another host": (["serve", "--host", "0.0.0.0"], "--host 0.0.0.0 lets other machines reach the page"),
     "share link": (["serve", "--share"], "--share puts the page on a public link"),
@@ -32,17 +30,6 @@ def test_unsafe_or_bad_options_exit_2_without_importing_gradio(case, tmp_path):
     status, imported_gradio = json.loads(run.stdout.splitlines()[-1])
     assert (status, imported_gradio) == (2, False)
     assert message in run.stderr
-
-
-def test_the_help_defaults_are_the_pages():
-    from deepdreamer.web import jobs, server, workspace
-
-    assert serve.DEFAULT_PORT == server.DEFAULT_PORT
-    assert serve.DEFAULT_MAX_UPLOAD_MB == workspace.DEFAULT_MAX_UPLOAD_MB
-    assert serve.DEFAULT_MAX_PIXELS == workspace.DEFAULT_MAX_PIXELS
-    assert serve.DEFAULT_MAX_VIDEO_SECONDS == workspace.DEFAULT_MAX_VIDEO_SECONDS
-    assert serve.DEFAULT_MAX_VIDEO_FRAMES == workspace.DEFAULT_MAX_VIDEO_FRAMES
-    assert serve.DEFAULT_PREVIEW_EVERY == jobs.PREVIEW_EVERY
 
 
 def free_port() -> int:

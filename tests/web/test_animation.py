@@ -1,4 +1,4 @@
-"""The Zoom and Video tabs' settings and files, without a browser."""
+"""The Zoom and Video tabs' settings, and a clip's record back into them, without a browser."""
 
 from __future__ import annotations
 
@@ -11,20 +11,13 @@ from deepdreamer.errors import DeepDreamError
 from deepdreamer.web import animation
 
 
-def test_the_defaults_are_the_commands():
-    from deepdreamer.animate import video, zoom
-
-    assert animation.ZOOM_ITERATIONS == zoom.ZOOM_ITERATIONS
-    assert animation.VIDEO_ITERATIONS == video.VIDEO_ITERATIONS
-    from deepdreamer.cli import animate
-
-    assert animation.TEMPORAL_MODES == animate.TEMPORAL_MODES
-
-
-def test_zoom_settings_are_checked_against_the_pages_limits():
-    chosen = animation.zoom_settings(3, "1.1", 2, 64.0, 1, " 7 ")
-    assert chosen == animation.ZoomSettings(3, 1.1, 2.0, 64, 1, 7)
-    assert animation.zoom_settings(24, 1.05, 0, 320, 5, "").seed is None
+def test_zoom_boxes_are_checked_against_the_pages_limits_and_made_into_the_renderers_settings():
+    chosen = animation.zoom_boxes(3, "1.1", 2, 64.0, 1, " 7 ")
+    assert chosen == animation.ZoomBoxes(3, 1.1, 2.0, 64, 1, 7)
+    assert animation.zoom_boxes(24, 1.05, 0, 320, 5, "").seed is None
+    settings = chosen.settings("efficientnet_lite0", "", 7)
+    assert (settings.frames, settings.zoom, settings.rotate, settings.size, settings.iterations, settings.seed,
+            settings.preset) == (3, 1.1, 2.0, 64, 1, 7, None)
     for boxes, message in [
         ((animation.ZOOM_MAX_FRAMES + 1, 1.05, 0, 320, 5, ""), "frames must be a whole number from 1 to 120"),
         ((2.5, 1.05, 0, 320, 5, ""), "frames must be a whole number"),
@@ -36,13 +29,35 @@ def test_zoom_settings_are_checked_against_the_pages_limits():
         ((24, 1.05, 0, 320, 5, "x"), "seed must be a whole number"),
     ]:
         with pytest.raises(DeepDreamError, match=message):
-            animation.zoom_settings(*boxes)
+            animation.zoom_boxes(*boxes)
 
 
-def test_video_settings_are_checked():
-    assert animation.video_settings("flow", 96, 1, "") == animation.VideoSettings("flow", 96, 1, None)
+def test_video_boxes_are_checked():
+    assert animation.video_boxes("flow", 96, 1, "") == animation.VideoBoxes("flow", 96, 1, None)
     with pytest.raises(DeepDreamError, match="temporal must be one of flow, blend, none"):
-        animation.video_settings("warp", 96, 1, "")
+        animation.video_boxes("warp", 96, 1, "")
+
+
+def _clip_record(kind, **values):
+    return {"deepdreamer": "0.1.0", "record": kind, "model": "efficientnet_lite0", "preset": None, "seed": 9,
+            **values}
+
+
+def test_a_clips_record_comes_back_into_its_tabs_boxes():
+    zoom = animation.from_record(_clip_record("zoom", frames=30, zoom="1.1", rotate="2", iterations="3", size=128,
+                                              num_octaves=2))
+    assert (zoom.kind, zoom.boxes, zoom.notes) == ("zoom", {"frames": 30, "zoom": 1.1, "rotate": 2.0, "side": 128,
+                                                            "iterations": 3, "seed": "9"}, [])
+    assert list(zoom.boxes) == list(animation.ZOOM_BOXES)
+    video = animation.from_record(_clip_record("video", temporal="blend", size=None, iterations=4,
+                                               layers={"block8": 2.0}, num_octaves=3))
+    assert video.boxes == {"temporal": "blend", "side": animation.SIDE, "iterations": 4, "seed": "9"}
+    assert video.notes == ["its layers (block8=2) is not set by this page: repeat it with 'deepdreamer video --like' "
+                           "for that"]
+    with pytest.raises(DeepDreamError, match="its zoom per frame follows keyframes"):
+        animation.from_record(_clip_record("zoom", zoom="0:1.02,9:1.1"))
+    with pytest.raises(DeepDreamError, match="not a zoom's or a dreamed video's"):
+        animation.from_record(_clip_record("dream"))
 
 
 def test_without_the_video_extra_the_tabs_say_what_to_install():
@@ -57,19 +72,11 @@ def test_frames_get_even_sides_for_h264():
     assert animation.even_sides(even) is even
 
 
-def test_a_zoom_is_written_at_its_frame_rate_in_a_container_the_browser_plays(tmp_path):
+def test_clips_are_written_in_a_container_the_browser_plays():
     av = pytest.importorskip("av", reason="the video extra is not installed")
-    suffix = animation.output_suffix(None)
-    assert suffix == (".mp4" if "libx264" in av.codecs_available else ".webm")
+    assert animation.output_suffix(None) == (".mp4" if "libx264" in av.codecs_available else ".webm")
     assert animation.output_suffix("vorbis") == ".webm"
     assert animation.output_suffix("pcm_s16le") == ".mkv"
-    path = tmp_path / f"zoom{suffix}"
-    animation.write_zoom(path, (Image.new("RGB", (64, 42), (i * 60, 0, 0)) for i in range(3)), 3, fps=24)
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        assert sum(1 for _ in container.decode(stream)) == 3
-        assert (stream.codec_context.width, stream.codec_context.height) == (64, 42)
-        assert float(container.duration / 1e6) == pytest.approx(3 / 24, abs=0.01)
 
 
 def test_without_the_video_extra_the_page_starts_and_the_tabs_say_what_to_install(monkeypatch, tmp_path):
@@ -100,21 +107,3 @@ def test_without_the_video_extra_the_page_starts_and_the_tabs_say_what_to_instal
             page.prepare_zoom("efficientnet_lite0", 3, 1.05, 0, 64, 1, "", SimpleNamespace(session_hash="s"))
     finally:
         workspace.close()
-
-
-def test_finished_frames_wait_on_disk_and_every_record_is_passed_on(tmp_path):
-    import math
-
-    from deepdreamer.animate.frames import FrameFolder
-    from deepdreamer.progress import Progress
-
-    folder = FrameFolder(tmp_path / "frames")
-    folder.path.mkdir()
-    seen: list[Progress] = []
-    report = animation.committing(seen.append, folder)
-    for index in range(2):
-        report(Progress(f"frame {index + 1}/2", 0, 1, 1, 1, 0.5, 0.1, 0.4))  # a step
-        report(Progress(f"frame {index + 1}/2", 0, 1, 0, 0, math.nan, 0.2, (index + 1) / 2, octave_done=True,
-                        result=Image.new("RGB", (8, 6), (index * 200, 0, 0))))
-    assert len(seen) == 4 and folder.done() == 2
-    assert [image.getpixel((0, 0)) for image in folder.frames(2)] == [(0, 0, 0), (200, 0, 0)]

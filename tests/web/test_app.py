@@ -314,7 +314,21 @@ def test_zoom_shows_live_frames_then_a_clip_the_browser_plays(open_page, tmp_pat
     assert live, "no live frame was shown"
     clip = clip_frames(page, "#zoom-result", tmp_path, "shown.mp4")
     assert frame_count(clip) == 3
-    assert download(page, tmp_path, "zoom.mp4", "#zoom-download").read_bytes() == clip.read_bytes()
+    downloaded = download(page, tmp_path, "zoom.mp4", "#zoom-download")
+    assert downloaded.read_bytes() == clip.read_bytes()
+    repeat_clip(page, downloaded, "Zoom")
+    assert {name: field(page, f"zoom-{name}") for name in ("frames", "size", "iterations", "seed")} == {
+        "frames": "3", "size": "64", "iterations": "1", "seed": "3"}
+
+
+def repeat_clip(page, clip: Path, tab: str) -> None:
+    """Drop ``clip`` on a fresh page's Repeat tab: its settings come back in ``tab``, which is shown."""
+    page.reload()
+    page.wait_for_selector("#dream")
+    page.click("button[role=tab]:has-text('Repeat')")
+    upload(page, clip, "#repeat-file")
+    wait_for(page, ("settings restored from the dropped clip",))
+    assert page.locator("button[role=tab][aria-selected=true]").inner_text() == tab
 
 
 def test_zoom_stop_keeps_the_frames_made_so_far(open_page, page_server, tmp_path):
@@ -341,11 +355,16 @@ def test_a_video_is_dreamed_with_its_frames_and_sound(open_page, tmp_path):
     upload(page, source, "#video-input")
     wait_for(page, ("video ready: 96x64, 4 frames, 0.3 s, sound (aac)",), where="#video-status")
     fill(page, {"video-size": "64", "video-iterations": "1", "video-seed": "5"})
+    page.click("#video-temporal label:has-text('blend')")
     page.click("#video-run")
     wait_for(page, ("done, 4 frames",), where="#video-status")
     dreamed = clip_frames(page, "#video-result", tmp_path, "dreamed.mp4")
     assert frame_count(dreamed) == 4
     assert sound_packets(dreamed) == sound_packets(source)
+    repeat_clip(page, download(page, tmp_path, "video.mp4", "#video-download"), "Video")
+    assert {name: field(page, f"video-{name}") for name in ("size", "iterations", "seed")} == {
+        "size": "64", "iterations": "1", "seed": "5"}
+    assert page.locator("#video-temporal label:has-text('blend') input").is_checked()
 
 
 def test_a_non_video_and_a_too_long_clip_are_refused_and_nothing_is_kept(open_page, page_server, tmp_path):

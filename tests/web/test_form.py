@@ -60,7 +60,7 @@ def test_options_for_each_target():
     ({"target": form.CLASS, "class_name": None}, "type a class name"),
     ({"target": form.OBJECTIVE, "objective": ""}, "write an expression"),
     ({"seed": "-3"}, "seed must be a whole number"),
-    ({"seed": str(2**63)}, "seed must be a whole number"),
+    ({"seed": str(2**63)}, r"seed must be an integer from 0 to 2\*\*63-1"),  # the API's range
     ({"iterations": 2.5}, "iterations must be a whole number"),
 ])
 def test_bad_forms_get_one_line_each(changes, message):

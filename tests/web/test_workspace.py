@@ -201,3 +201,12 @@ def test_only_uploaded_videos_are_read_and_odd_suffixes_are_not_kept(workspace, 
     assert outside.exists()
     info = workspace.check_video(uploaded(workspace, clips["good"], "clip.<script>"), workspace.session("s"))
     assert info.path.name == "clip-1.video"
+
+
+def test_a_download_is_named_after_the_upload_with_only_safe_characters():
+    from deepdreamer.web.workspace import download_name
+
+    assert download_name("my cat (1).jpg", "photo") == "my_cat_1"
+    assert download_name("../../etc/passwd", "photo") == "passwd"
+    assert download_name("日本.png", "photo") == "photo" and download_name(None, "video") == "video"
+    assert len(download_name("x" * 300 + ".png", "photo")) == 40

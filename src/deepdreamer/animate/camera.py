@@ -15,9 +15,7 @@ from PIL import Image
 
 from ..errors import DeepDreamError
 from ..tensors import to_image, to_tensor
-
-#: Largest change of scale per frame either way (beyond it a frame is mostly resampling blur).
-MAX_ZOOM_PER_FRAME = 2.0
+from .defaults import MAX_ZOOM_PER_FRAME
 
 
 @dataclass(frozen=True)

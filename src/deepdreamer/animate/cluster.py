@@ -5,8 +5,9 @@ photo, or a run of consecutive video frames (a chunk). Photos and videos travel 
 workers need no shared disk, and the finished PNGs come back the same way; the driver alone writes, atomically,
 once per piece, so a retried task can never write twice. Actors restart when their process dies and Ray retries
 the piece they were on. A folder run is planned, resumed and refused exactly as a local one (:mod:`.folders`),
-and with the same threads the same seed gives the same pictures. A video is cut into chunks that each start a
-few frames early, so the flow-carried dream is warm where the chunk begins, and the overlaps are crossfaded.
+and with the same threads the same seed gives the same pictures. A video is cut into chunks (:mod:`.chunks`:
+the plan, the work folder's layout, the join); each actor dreams one chunk at a time. Files an actor needs (the
+video, a checkpoint) live in one temporary folder of its own, removed when the pool is done.
 
 Threads: every actor runs torch with as many threads as the CPUs Ray gives it (``OMP_NUM_THREADS`` too, set
 before torch loads), so N actors on N cores do not fight over them.
@@ -17,8 +18,9 @@ the user's (``ray start --head`` / ``ray start --address``); connect to it with 
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
+import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
@@ -27,15 +29,18 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DeepDreamError
-from ..files import atomic_folder, atomic_output
+from ..files import atomic_output
 from ..progress import Job, ProgressCallback
 from ..settings import DEFAULT_MAX_PIXELS
+from .chunks import ChunkPlan, settle_plan
+from .defaults import WARMUP_FRAMES
 from .folders import FolderRun, PhotoTask, plan_folder, settle_settings
+from .frames import FrameFolder
 
 #: Restarts of a dead actor, and retries of the photo it was on, before the run gives up on that photo.
 RETRIES = 3
-#: Frames a video chunk starts early, so its flow-carried dream is warm when its own frames begin.
-WARMUP_FRAMES = 3
+#: Seconds the pool waits for its actors to remove their temporary folders before it kills them.
+CLOSE_SECONDS = 10.0
 
 
 def connect(address: str | None = None, num_cpus: int | None = None) -> Any:
@@ -72,6 +77,7 @@ class Dreamer:
 
         torch.set_num_threads(threads)
         self._stop = threading.Event()
+        self._folder = Path(tempfile.mkdtemp(prefix="deepdreamer-actor-"))  # removed by close()
         self._videos: dict[str, Path] = {}
         self._weights: str | None = None
         if weights is not None:  # the driver's checkpoint: its own path where this node sees it, else the copy
@@ -79,16 +85,18 @@ class Dreamer:
             if Path(path).is_file():
                 self._weights = path
             else:
-                handle, name = tempfile.mkstemp(suffix=".pth")
-                with os.fdopen(handle, "wb") as file:
-                    file.write(content)
-                self._weights = name
+                self._weights = str(self._folder / "weights.pth")
+                Path(self._weights).write_bytes(content)
 
     def pid(self) -> int:
         return os.getpid()
 
     def stop(self) -> None:
         self._stop.set()
+
+    def close(self) -> None:
+        """Remove the files this actor kept (the video, a checkpoint's copy)."""
+        shutil.rmtree(self._folder, ignore_errors=True)
 
     def dream(self, photo: bytes, name: str, settings: Mapping[str, Any], max_pixels: int) -> bytes | None:
         """The finished PNG (with its record) for the photo's bytes; None if stopped."""
@@ -111,12 +119,12 @@ class Dreamer:
     def dream_chunk(self, video: tuple[str, bytes], first: int, end: int, warmup: int, seed: int,
                     settings: Mapping[str, Any]) -> list[bytes] | None:
         """PNGs of frames ``first - warmup`` .. ``end - 1`` of the video (sent once, kept on this node)."""
-        from ..animate.video import dream_chunk
-        from ..animate.video_io import probe_video
+        from .chunks import dream_chunk
+        from .video_io import probe_video
 
         name, content = video
         if name not in self._videos:
-            self._videos[name] = Path(tempfile.mkdtemp()) / name
+            self._videos[name] = self._folder / name
             self._videos[name].write_bytes(content)
         options = dict(settings)
         if self._weights is not None:
@@ -171,9 +179,16 @@ class Pool:
                     if waiting:
                         submit(actor)
         finally:
-            for actor in self.actors:
-                ray.kill(actor)
+            self.close()
         return stopped
+
+    def close(self) -> None:
+        """Let every actor remove its files (a dead one cannot: its folder stays in the node's temp), then end it."""
+        with contextlib.suppress(self.ray.exceptions.RayError):
+            self.ray.wait([actor.close.remote() for actor in self.actors], num_returns=len(self.actors),
+                          timeout=CLOSE_SECONDS)
+        for actor in self.actors:
+            self.ray.kill(actor)
 
 
 @dataclass(frozen=True)
@@ -231,8 +246,10 @@ def dream_folder_on_ray(
 
 @dataclass
 class VideoRun:
-    """What a video run on the cluster did: chunks dreamed now, chunks found done, frames, stopped, failures."""
+    """What a video run on the cluster did: its chunks, chunks dreamed now, chunks found done, frames, stopped,
+    failures."""
 
+    plan: ChunkPlan
     chunks: int = 0
     dreamed: int = 0
     found: int = 0
@@ -243,7 +260,7 @@ class VideoRun:
 
 def dream_video_on_ray(
     source: Path,
-    work: Path,
+    work: FrameFolder,
     *,
     chunks: int | None = None,
     warmup: int = WARMUP_FRAMES,
@@ -256,74 +273,47 @@ def dream_video_on_ray(
     stop: threading.Event | None = None,
     **options: Any,
 ) -> VideoRun:
-    """Dream a video in chunks of frames on a Ray cluster, into the folder ``work`` (one subfolder of PNGs per
-    chunk; a chunk whose frames are all there is not dreamed again). :func:`joined_frames` then gives the video.
-
-    Each chunk starts ``warmup`` frames early so that its flow-carried dream is warm at its first frame
-    (:func:`~deepdreamer.animate.video.dream_chunk`); the overlap is crossfaded when the chunks are joined.
-    """
-    from .video import chunks as plan_chunks
+    """Dream a video in chunks of frames on a Ray cluster into the work folder ``work``, one frame folder per
+    chunk (:meth:`~.frames.FrameFolder.chunk`; a chunk already there is not dreamed again), as
+    :func:`~.chunks.dream_chunk` makes them; :func:`~.chunks.joined_frames` then gives the video."""
     from .video_io import probe_video
 
     info = probe_video(source, max_pixels)
     ray = connect(address, None)
     weights = options.pop("weights", None)
-    plan = work / "chunks.json"  # a resumed run keeps the first run's chunks, whatever the cluster is now
-    if plan.exists():
-        count = json.loads(plan.read_text())["chunks"]
-    else:
-        count = chunks or worker_count(ray, cpus_per_worker, workers, info.frame_count)
-        with atomic_output(plan) as temporary:
-            temporary.write_text(json.dumps({"chunks": count, "warmup": warmup}))
-    pieces = plan_chunks(info.frame_count, count)
-    run = VideoRun(chunks=len(pieces), frames=info.frame_count)
+    plan = settle_plan(work, info.frame_count, chunks, warmup,
+                       lambda: worker_count(ray, cpus_per_worker, workers, info.frame_count))
+    pieces = plan.pieces()
+    run = VideoRun(plan=plan, chunks=len(pieces), frames=info.frame_count)
     todo = []
     for number, (first, end) in enumerate(pieces):
-        if (work / f"chunk{number:04d}").is_dir():  # written whole or not at all
+        if work.chunk(number).path.is_dir():  # written whole or not at all
             run.found += 1
         else:
             todo.append((number, first, end))
     if not todo:
         return run
-    pool = Pool(ray, min(worker_count(ray, cpus_per_worker, workers, len(todo)), len(todo)), cpus_per_worker,
-                weights)
+    pool = Pool(ray, worker_count(ray, cpus_per_worker, workers, len(todo)), cpus_per_worker, weights)
     video_ref = ray.put((source.name, source.read_bytes()))
     settings = {**options, "max_pixels": max_pixels}
     job = Job("ray", progress, stop)
 
     def call(actor: Any, piece: tuple[int, int, int]) -> Any:
         _, first, end = piece
-        return actor.dream_chunk.remote(video_ref, first, end, warmup, seed, settings)
+        return actor.dream_chunk.remote(video_ref, first, end, plan.warmup, seed, settings)
 
     def done(piece: tuple[int, int, int], frames: Any) -> None:
         number, first, end = piece
         if isinstance(frames, Failure):
             run.failed.append(f"frames {first + 1}-{end}: {frames.reason}")
         elif frames is not None:
-            folder = work / f"chunk{number:04d}"
-            with atomic_folder(folder) as temporary:
-                for offset, png in enumerate(frames):
-                    (temporary / f"{offset:06d}.png").write_bytes(png)
+            work.chunk(number).write_all(frames)
             run.dreamed += 1
             finished = run.dreamed + run.found
-            job.finished(finished - 1, len(pieces), f"chunk {finished}/{len(pieces)}", folder)
+            job.finished(finished - 1, len(pieces), f"chunk {finished}/{len(pieces)}", work.chunk(number).path)
 
     run.stopped = pool.run(todo, call, done, job)
     return run
-
-
-def joined_frames(work: Path, frame_count: int, chunk_count: int, warmup: int) -> list[Any]:
-    """The chunks in ``work`` joined into one sequence of frames, overlaps crossfaded."""
-    from PIL import Image
-
-    from .video import chunks as plan_chunks
-    from .video import join_chunks
-
-    pieces = []
-    for number, (first, _) in enumerate(plan_chunks(frame_count, chunk_count)):
-        folder = work / f"chunk{number:04d}"
-        pieces.append((first, [Image.open(path).convert("RGB") for path in sorted(folder.glob("*.png"))]))
-    return join_chunks(pieces, warmup)
 
 
 def _write(path: Path, png: bytes) -> None:
@@ -341,7 +331,6 @@ def _reason(exc: BaseException) -> str:
         if "DeepDreamError:" in line:
             return line.split("DeepDreamError:", 1)[1].strip()
     return text[-1] if text else type(exc).__name__
-
 
 
 def _png(image: Any) -> bytes:

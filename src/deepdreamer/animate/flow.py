@@ -13,7 +13,7 @@ from types import ModuleType
 import numpy as np
 
 from ..errors import DeepDreamError
-from .video_io import INSTALL_HINT
+from .defaults import VIDEO_INSTALL_HINT
 
 #: OpenCV's methods by name. DIS ("dense inverse search") at its "medium" preset is the default: on camera
 #: motion with a known flow at 540x360 it misses by 0.08 px on average and takes 0.05 s a direction (2 busy
@@ -33,7 +33,7 @@ def _cv2() -> ModuleType:
     try:
         import cv2
     except ImportError:
-        raise DeepDreamError(f"video needs PyAV and OpenCV: {INSTALL_HINT}") from None
+        raise DeepDreamError(f"video needs PyAV and OpenCV: {VIDEO_INSTALL_HINT}") from None
     return cv2
 
 

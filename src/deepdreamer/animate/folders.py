@@ -10,19 +10,18 @@ settings is refused instead of mixing two looks in one folder.
 
 from __future__ import annotations
 
-import json
 import re
-import secrets
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import checks
 from ..errors import DeepDreamError
-from ..files import atomic_output
 from ..progress import Job, ProgressCallback
 from ..settings import DEFAULT_MAX_PIXELS
+from .frames import Manifest
 
 #: The run's settings, kept in the output folder.
 MANIFEST = ".deepdreamer-folder.json"
@@ -86,28 +85,9 @@ def settle_settings(output: Path, options: Mapping[str, Any]) -> dict[str, Any]:
     """The run's settings: a new run's (seed drawn if not given), or the unfinished run's in ``output``.
 
     ``options`` are :func:`~deepdreamer.dream` keyword arguments in JSON form (paths, not pictures). A
-    rerun into a folder that holds another run's settings is refused in one line.
+    rerun into a folder that holds another run's settings is refused in one line (:class:`.frames.Manifest`).
     """
-    path = output / MANIFEST
-    wanted = dict(options)
-    if path.exists():
-        try:
-            kept = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError) as exc:
-            raise DeepDreamError(f"{path}: unreadable folder-run settings ({exc}); remove it to start over") from None
-        if wanted.get("seed") is None:
-            wanted["seed"] = kept.get("seed")
-        if kept != wanted:
-            changed = sorted(key for key in set(kept) | set(wanted) if kept.get(key) != wanted.get(key))
-            raise DeepDreamError(f"{output} holds dreams made with other settings ({', '.join(changed)}); "
-                                 "give another output folder, or remove it to start over")
-        return kept
-    if wanted.get("seed") is None:
-        wanted["seed"] = secrets.randbelow(2**31)
-    output.mkdir(parents=True, exist_ok=True)
-    with atomic_output(path) as temporary:
-        temporary.write_text(json.dumps(wanted, sort_keys=True))
-    return wanted
+    return Manifest(output / MANIFEST, "dreams").settle(options, fill={"seed": lambda: checks.seed_or_drawn(None)})
 
 
 def dream_photo(task: PhotoTask, options: Mapping[str, Any], *, job: Job | None = None,

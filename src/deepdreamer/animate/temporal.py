@@ -7,10 +7,9 @@ Ruder et al. 2016 start each frame from the last result warped by optical flow; 
 dream's *residual* (dream minus its input frame, as DeepDreamAnim does), added to the new frame, so the photo
 underneath is always the current frame, and only where the flow is trusted: newly revealed pixels start plain.
 At full weight the residual is dreamed again on top of itself every frame and grows without end (DeepDreamAnim's
-"brighter and brighter": 2.5 times a still's strength after 24 frames); a weight below one makes it settle where
-the new steps add what the weight takes away. Measured (benchmarks/video_flicker.py, docs/video.md): 0.8 of the
-residual and 30% of a still's steps keep a 48-frame pan exactly as strong as dreaming each frame alone, with a
-tenth of its flicker, at a third of its cost.
+"brighter and brighter"); a weight below one makes it settle where the new steps add what the weight takes away.
+The weight and the warm frames' share of steps were chosen by measurement: docs/video.md has the table
+(``benchmarks/video_flicker.py``).
 """
 
 from __future__ import annotations
@@ -18,17 +17,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DeepDreamError
+from .defaults import DEFAULT_TEMPORAL, TEMPORAL_MODES, WARM_SHARE
 from .flow import DEFAULT_FLOW, optical_flow, trusted, warp
 
-TEMPORAL_MODES = ("flow", "blend", "none")
-DEFAULT_TEMPORAL = "flow"
 #: DeepDreamVideo's ``--blend 0.5``: half the last dream, half the new frame.
 BLEND_WEIGHT = 0.5
 #: Share of the last dream's residual carried into the next frame (benchmarks/video_flicker.py, docs/video.md).
 RESIDUAL_WEIGHT = 0.8
-#: A frame that starts from the carried dream needs this share of a still's iterations (3 of 10) to stay as
-#: strong as a still: more makes the dream grow, fewer lets it fade.
-WARM_SHARE = 0.3
 
 
 def start_image(

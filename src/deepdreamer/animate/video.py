@@ -11,8 +11,6 @@ an interrupted video resumes exactly.
 
 from __future__ import annotations
 
-import itertools
-import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,15 +19,11 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from .. import records
+from .. import checks
 from ..progress import Job, ProgressCallback
-from .temporal import DEFAULT_TEMPORAL, start_image, warm_iterations
+from .defaults import DEFAULT_TEMPORAL, VIDEO_ITERATIONS, VIDEO_OCTAVES
+from .temporal import start_image, warm_iterations
 from .video_io import Frame, VideoInfo, read_frames, stored, upright
-
-#: Steps of a video's first frame, unless told otherwise: the others start warm (``warm_iterations``).
-VIDEO_ITERATIONS = 10
-#: Octaves of every frame, unless told otherwise: video frames are dreamed at a few hundred pixels.
-VIDEO_OCTAVES = 3
 
 
 @dataclass
@@ -37,7 +31,6 @@ class VideoDream:
     made: int = 0  # frames dreamed by this call
     stopped: bool = False
     damaged: list[str] = field(default_factory=list)  # frames the decoder reported, in words
-    params: dict[str, Any] = field(default_factory=dict)  # the video's record
 
 
 def frame_size(video: VideoInfo, size: int | None) -> tuple[int, int]:
@@ -82,12 +75,10 @@ def dream_video(
     """
     from ..api import dream
 
-    seed = secrets.randbelow(2**31) if seed is None else seed
+    seed = checks.seed_or_drawn(seed)
     dream_options.setdefault("num_octaves", VIDEO_OCTAVES)
     job = Job("video", progress, stop)
-    result = VideoDream(params=records.new_record("video", {
-        "temporal": temporal, "size": size, "iterations": iterations, "seed": seed,
-        **{key: value for key, value in dream_options.items() if isinstance(value, str | int | float | dict)}}))
+    result = VideoDream()
     before: tuple[np.ndarray, np.ndarray] | None = None
     total = video.frame_count if end is None else min(end, video.frame_count)
     for index, (_, pixels) in enumerate(upright_frames(video, size, result.damaged.append)):
@@ -120,40 +111,3 @@ def output_frames(video: VideoInfo, dreams: Any, size: int | None) -> Any:
     turned back the way the source stores them (its display matrix turns them upright again)."""
     for (frame, _), picture in zip(upright_frames(video, size), dreams, strict=False):
         yield Frame(stored(np.asarray(picture.convert("RGB")), video.rotation), frame.pts, frame.duration)
-
-
-def chunks(frame_count: int, count: int) -> list[tuple[int, int]]:
-    """``count`` runs of consecutive frames, as even as can be: ``(first, end)`` pairs covering the video."""
-    count = max(1, min(count, frame_count))
-    bounds = [round(i * frame_count / count) for i in range(count + 1)]
-    return list(itertools.pairwise(bounds))
-
-
-def dream_chunk(video: VideoInfo, first: int, end: int, warmup: int, *, seed: int, stop: threading.Event | None = None,
-                **options: Any) -> tuple[list[Image.Image], bool]:
-    """Frames ``first - warmup`` .. ``end - 1`` dreamed as a video of their own (the loop starts cold
-    ``warmup`` frames early, so by ``first`` it is warm as a whole run would be); and whether it was stopped.
-
-    The warm-up frames come back too: :func:`join_chunks` crossfades them with the chunk before.
-    """
-    made: list[Image.Image] = []
-    result = dream_video(video, first=max(0, first - warmup), end=end, seed=seed, stop=stop,
-                         progress=lambda r: made.append(r.result) if r.result is not None else None, **options)
-    return made, result.stopped
-
-
-def join_chunks(pieces: list[tuple[int, list[Image.Image]]], warmup: int) -> list[Image.Image]:
-    """One sequence of frames from chunks given as ``(first, frames from first - warmup)``, in order.
-
-    Where a chunk's warm-up frames overlap the end of the chunk before, the two are crossfaded, from the
-    earlier chunk's frame to the later one's, so a join shows as a short dissolve rather than a cut.
-    """
-    frames: list[Image.Image] = []
-    for first, made in pieces:
-        early = first - max(0, first - warmup)  # the warm-up frames this chunk made, already in ``frames``
-        for offset, picture in enumerate(made[:early]):
-            index = first - early + offset
-            share = (offset + 1) / (early + 1)
-            frames[index] = Image.blend(frames[index], picture, share)
-        frames.extend(made[early:])
-    return frames

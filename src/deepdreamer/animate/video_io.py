@@ -13,7 +13,7 @@ import contextlib
 import itertools
 import re
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -22,13 +22,13 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
+from .. import records
 from ..errors import DeepDreamError
 from ..files import atomic_folder, atomic_output, check_readable, first_line
+from .defaults import VIDEO_INSTALL_HINT, VIDEO_MAX_PIXELS
 
-INSTALL_HINT = 'pip install "deepdreamer[video]"'
-#: Frames above this many pixels are refused unless told otherwise: DCI 4K (4096x2160) still passes.
-DEFAULT_MAX_PIXELS = 4096 * 2160
 #: Output file suffixes and the FFmpeg muxer each one gets; any other path without a suffix is a folder of PNGs.
 VIDEO_FORMATS = {".mp4": "mp4", ".mkv": "matroska", ".webm": "webm", ".gif": "gif"}
 #: Sound codecs a container can hold, so that a copied track fits (Matroska holds any; a GIF has no sound).
@@ -79,11 +79,11 @@ def _av() -> ModuleType:
     try:
         import av
     except ImportError:
-        raise DeepDreamError(f"video needs PyAV and OpenCV: {INSTALL_HINT}") from None
+        raise DeepDreamError(f"video needs PyAV and OpenCV: {VIDEO_INSTALL_HINT}") from None
     return av
 
 
-def probe_video(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> VideoInfo:
+def probe_video(path: str | Path, max_pixels: int = VIDEO_MAX_PIXELS) -> VideoInfo:
     """Check a video file completely before any work is done on it, or raise a one-line :class:`DeepDreamError`.
 
     Every packet is read (not decoded: fast) so that a file cut short is refused up front, not after an hour
@@ -266,13 +266,15 @@ def check_output(path: str | Path, like: VideoInfo) -> str | None:
     return VIDEO_FORMATS[suffix]
 
 
-def write_video(path: str | Path, frames: Iterable[Frame], like: VideoInfo) -> None:
+def write_video(path: str | Path, frames: Iterable[Frame], like: VideoInfo,
+                record: Mapping[str, Any] | None = None) -> None:
     """Encode ``frames`` to ``path`` atomically, keeping ``like``'s time base, rotation and sound track.
 
     Each frame is written at its own ``pts`` and ``duration`` (in ``like.time_base``), so a variable frame rate
     survives. Video files get the source's display matrix and its sound packets copied untouched; a GIF or a
     folder of PNGs has neither, so their frames are turned upright and the sound is left out. Nothing appears
-    at ``path`` unless every frame was written.
+    at ``path`` unless every frame was written. ``record`` (how the clip was made) goes into the container's
+    ``comment`` tag, a GIF's comment, or every PNG's text chunk: :func:`read_record` reads it back.
     """
     path = Path(path)
     muxer = check_output(path, like)
@@ -281,23 +283,64 @@ def write_video(path: str | Path, frames: Iterable[Frame], like: VideoInfo) -> N
     if first is None:
         raise DeepDreamError(f"{path}: no frames to write")
     everything = itertools.chain([first], frames)
+    text = None if record is None else records.dumps(record)
     if muxer is None:
+        info = PngInfo()
+        if text is not None:
+            info.add_text(records.METADATA_KEY, text)
         with atomic_folder(path) as folder:
             for number, frame in enumerate(everything, start=1):
-                Image.fromarray(upright(frame.pixels, like.rotation)).save(folder / PNG_NAME.format(number))
+                Image.fromarray(upright(frame.pixels, like.rotation)).save(folder / PNG_NAME.format(number),
+                                                                           pnginfo=info)
         return
     av = _av()
     with atomic_output(path, errors=(OSError, av.FFmpegError)) as temporary:
-        _encode(temporary, muxer, everything, like, first.pixels.shape)
+        _encode(temporary, muxer, everything, like, first.pixels.shape, text)
+        if muxer == "gif" and text is not None:
+            _add_gif_comment(temporary, text)
 
 
-def _encode(temporary: Path, muxer: str, frames: Iterable[Frame], like: VideoInfo, shape: tuple[int, ...]) -> None:
+def read_record(path: str | Path) -> dict[str, Any] | None:
+    """The record :func:`write_video` put into a clip or a folder of PNG frames; None if it holds none."""
+    from ..images import read_params
+
+    path = Path(path)
+    if path.is_dir():
+        first = path / PNG_NAME.format(1)
+        return read_params(first) if first.is_file() else None
+    check_readable(path, "a clip")
+    record = read_params(path)  # a GIF, a frame, or a picture (whose record then says it is not a clip's)
+    if record is not None or path.suffix.lower() == ".gif":
+        return record
+    av = _av()
+    try:
+        with av.open(str(path)) as container:
+            tags = {key.lower(): value for key, value in container.metadata.items()}
+    except av.FFmpegError:
+        raise DeepDreamError(f"{path}: not a clip FFmpeg can read") from None
+    return records.loads(tags.get("comment"))
+
+
+def _add_gif_comment(path: Path, text: str) -> None:
+    """Put ``text`` in a comment extension after the GIF's header and global palette (FFmpeg writes none)."""
+    data = path.read_bytes()
+    packed = data[10]
+    start = 13 + (3 * 2 ** ((packed & 7) + 1) if packed & 0x80 else 0)
+    payload = text.encode()
+    blocks = b"".join(bytes([len(part)]) + part for part in (payload[i:i + 255] for i in range(0, len(payload), 255)))
+    path.write_bytes(data[:start] + b"\x21\xfe" + blocks + b"\x00" + data[start:])
+
+
+def _encode(temporary: Path, muxer: str, frames: Iterable[Frame], like: VideoInfo, shape: tuple[int, ...],
+            comment: str | None) -> None:
     av = _av()
     height, width = shape[:2]
     gif = muxer == "gif"
     if gif and like.rotation in (90, 270):
         height, width = width, height
     with av.open(str(temporary), "w", format=muxer) as output, contextlib.ExitStack() as cleanup:
+        if comment is not None and not gif:
+            output.metadata["comment"] = comment
         stream = _add_video_stream(output, muxer, like, width, height)
         sound = None
         if not gif and like.sound is not None:

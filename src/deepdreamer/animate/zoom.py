@@ -9,7 +9,6 @@ can start at any frame from the frame before it, which is how an interrupted zoo
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,21 +18,18 @@ from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
-from .. import records
+from .. import checks
 from ..errors import DeepDreamError
 from ..images import as_picture, shrink
 from ..progress import Job, ProgressCallback
 from .camera import CameraMove, move
+from .defaults import GUARD, MAX_FRAMES, ZOOM_FACTOR, ZOOM_ITERATIONS, ZOOM_OCTAVES
 from .guard import ColorStats, hold_stats
 from .keyframes import Schedule
 
 if TYPE_CHECKING:
     from .video_io import VideoInfo
 
-#: A warm frame needs fewer steps than a still: it starts from the last dream. These are the zoom's defaults.
-ZOOM_OCTAVES, ZOOM_ITERATIONS = 2, 5
-#: Most frames in one zoom (about 14 minutes at 24 fps).
-MAX_FRAMES = 20_000
 
 
 @dataclass(frozen=True)
@@ -74,10 +70,10 @@ class ZoomPlan:
                 "guard": self.guard, "seed": self.seed}
 
 
-def plan_zoom(frames: int, *, zoom: str | float = 1.05, rotate: str | float = 0.0,
+def plan_zoom(frames: int, *, zoom: str | float = ZOOM_FACTOR, rotate: str | float = 0.0,
               translate: tuple[str | float, str | float] = (0.0, 0.0), step: str | float | None = None,
               iterations: str | int = ZOOM_ITERATIONS, layers: Mapping[str, str | float] | None = None,
-              guard: float = 1.0, seed: int | None = None) -> ZoomPlan:
+              guard: float = GUARD, seed: int | None = None) -> ZoomPlan:
     """Parse and check a zoom's settings; every frame's values are checked now, not when the frame comes."""
     if not 1 <= frames <= MAX_FRAMES:
         raise DeepDreamError(f"frames must be from 1 to {MAX_FRAMES}, not {frames}")
@@ -90,7 +86,7 @@ def plan_zoom(frames: int, *, zoom: str | float = 1.05, rotate: str | float = 0.
         step=None if step is None else Schedule.parse(step, "--step"),
         iterations=Schedule.parse(iterations, "--iterations"),
         layers=None if layers is None else {name: Schedule.parse(w, f"--layer {name}") for name, w in layers.items()},
-        guard=guard, seed=secrets.randbelow(2**31) if seed is None else seed,
+        guard=guard, seed=checks.seed_or_drawn(seed),
     )
     for frame in sorted({0, frames - 1, *plan.zoom.frames, *plan.rotate.frames, *plan.iterations.frames,
                          *(plan.step.frames if plan.step else ()),
@@ -113,7 +109,6 @@ class ZoomResult:
     frames: list[Image.Image] = field(default_factory=list)  # the frames made by this call (when kept)
     made: int = 0  # frames dreamed by this call
     stopped: bool = False
-    params: dict[str, Any] = field(default_factory=dict)  # the zoom's record
 
 
 def zoom(
@@ -144,8 +139,7 @@ def zoom(
     dream_options.setdefault("num_octaves", ZOOM_OCTAVES)
     reference = ColorStats.of(photo)
     job = Job("zoom", progress, stop)
-    result = ZoomResult(params=records.new_record("zoom", {
-        **plan.describe(), "size": size, **{k: v for k, v in dream_options.items() if _plain(v)}}))
+    result = ZoomResult()
     frame_before = previous
     for index in range(first, plan.frames):
         if job.stopped:
@@ -167,10 +161,6 @@ def zoom(
     return result
 
 
-def _plain(value: Any) -> bool:
-    return value is None or isinstance(value, str | int | float | bool | dict | list)
-
-
 def clip_info(source: Path, frames: int, fps: float) -> VideoInfo:
     """What the video writer needs to know of a zoom's clip: ``frames`` frames at ``fps``, no rotation, no sound."""
     from .video_io import VideoInfo
@@ -178,11 +168,13 @@ def clip_info(source: Path, frames: int, fps: float) -> VideoInfo:
     return VideoInfo(source, 0, 0, frames, 1 / Fraction(fps).limit_denominator(1001), frames, "", 0, None, None)
 
 
-def write_zoom(path: Path, frames: Iterable[Image.Image], count: int, fps: float) -> None:
-    """A zoom's ``count`` frames as a clip (or a folder of PNGs) at ``fps`` frames a second, written atomically."""
+def write_zoom(path: Path, frames: Iterable[Image.Image], count: int, fps: float,
+               record: Mapping[str, Any] | None = None) -> None:
+    """A zoom's ``count`` frames as a clip (or a folder of PNGs) at ``fps`` frames a second, written atomically,
+    with its ``record``."""
     import numpy as np
 
     from .video_io import Frame, write_video
 
     pictures = (Frame(np.asarray(image.convert("RGB")), index, 1) for index, image in enumerate(frames))
-    write_video(path, pictures, clip_info(path, count, fps))
+    write_video(path, pictures, clip_info(path, count, fps), record)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import secrets
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -28,6 +27,7 @@ from PIL import Image
 from torch import Tensor
 
 from .. import checks, records
+from ..defaults import MASK_DB, PHASES, SOUND_PRESETS, STEREO_MODES
 from ..engine import dream_octaves
 from ..errors import DeepDreamError
 from ..gradients import LossFunction
@@ -41,7 +41,6 @@ from .io import Sound, check_sound
 from .loudness import match_loudness
 from .plan import AudioPlan, plan_audio
 from .spectrogram import (
-    PHASES,
     Stft,
     apply_change,
     db_to_pixels,
@@ -58,18 +57,16 @@ DEFAULT_AUDIO_MODEL = "efficientnet_lite0"
 #: sound as chirps and tone blips; harmonics thicken.
 AUDIO_LAYER_MIX = {"block8": 1.0, "block9": 1.0, "block10": 1.0}
 #: Dream only bins (and, for CREPE, moments) within this many dB of the peak: pauses stay silent.
-DEFAULT_MASK_DB = 50.0
-STEREO_MODES = ("mid", "each")
 #: Spectrogram presets from the study: mild for speech (the best compromise it found), strong for music.
 #: Their layers are Lite0's; another image model dreams its own default preset's layers. Waveform models
 #: (CREPE) have presets of the same names in the registry.
-SPECTROGRAM_PRESETS = {
-    "mild": Preset(AUDIO_LAYER_MIX, DreamSettings(step=0.012, num_octaves=3, iterations=25, max_loss=None),
-                   "speech and anything fragile: 3 octaves x 25 steps of 0.012"),
-    "strong": Preset(AUDIO_LAYER_MIX, DreamSettings(step=0.02, num_octaves=4, iterations=40, max_loss=None),
-                     "music: 4 octaves x 40 steps of 0.02, dense rings and blips"),
-}
-DEFAULT_PRESET = "mild"
+SPECTROGRAM_PRESETS = dict(zip(SOUND_PRESETS, (
+    Preset(AUDIO_LAYER_MIX, DreamSettings(step=0.012, num_octaves=3, iterations=25, max_loss=None),
+           "speech and anything fragile: 3 octaves x 25 steps of 0.012"),
+    Preset(AUDIO_LAYER_MIX, DreamSettings(step=0.02, num_octaves=4, iterations=40, max_loss=None),
+           "music: 4 octaves x 40 steps of 0.02, dense rings and blips"),
+), strict=True))
+DEFAULT_PRESET = SOUND_PRESETS[0]
 
 
 @dataclass
@@ -98,7 +95,7 @@ def dream_audio(
     num_octaves: int | None = None,
     octave_scale: float | None = None,
     iterations: int | None = None,
-    mask_threshold_db: float | None = DEFAULT_MASK_DB,
+    mask_threshold_db: float | None = MASK_DB,
     phase: str = "original",
     stereo: str = "mid",
     seed: int | None = None,
@@ -165,7 +162,7 @@ def estimate_audio(
     num_octaves: int | None = None,
     octave_scale: float | None = None,
     iterations: int | None = None,
-    mask_threshold_db: float | None = DEFAULT_MASK_DB,
+    mask_threshold_db: float | None = MASK_DB,
     phase: str = "original",
     stereo: str = "mid",
     seed: int | None = None,
@@ -221,7 +218,7 @@ def _prepare(samples: np.ndarray, rate: int, *, model: str, preset: str | None, 
     if layers is None:
         layers = presets[preset].layers if waveform or model == DEFAULT_AUDIO_MODEL else spec.preset(None).layers
     layer_weights = checks.layer_weights(layers)
-    seed = secrets.randbelow(2**31) if seed is None else checks.seed(seed)
+    seed = checks.seed_or_drawn(seed)
     sources = 1 if stereo == "mid" else sound.channels
     plan = plan_audio(len(sound.samples), sound.rate, sources, model, layer_weights, settings, waveform=waveform)
     return _Prepared(sound, waveform, preset, settings, layer_weights, seed, plan)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..defaults import SOUND_EXAMPLES
 from ..errors import DeepDreamError
 
 #: A4 = 440 Hz; the melody walks an A minor arpeggio, half a second a note.
@@ -67,7 +68,7 @@ def percussion(rate: int, seconds: float = 5.0, seed: int = 0) -> np.ndarray:
     return (0.5 * signal / np.abs(signal).max()).astype(np.float32)
 
 
-EXAMPLES = {"melody": melody, "percussion": percussion}
+EXAMPLES = dict(zip(SOUND_EXAMPLES, (melody, percussion), strict=True))
 
 
 def example(name: str, rate: int = 16_000, seconds: float = 5.0) -> np.ndarray:

@@ -17,20 +17,16 @@ from typing import Any
 import numpy as np
 
 from .. import __version__, checks, records
+from ..defaults import MAX_SOUND_SECONDS, SOUND_FORMATS
 from ..errors import DeepDreamError
 from ..files import atomic_output, check_readable
 
 #: Sample rates outside this range are refused: below it nothing is audible, above it no converter exists.
 MIN_RATE = 1_000
 MAX_RATE = 768_000
-#: Output extensions and the libsndfile format and sample encoding each one gets.
-OUTPUT_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16"), ".ogg": ("OGG", "VORBIS"),
-                  ".mp3": ("MP3", "MPEG_LAYER_III")}
 #: Keep the input's sample encoding (24-bit, float) when writing the same format, if it is one of these.
 _KEEPABLE_SUBTYPES = {"PCM_16", "PCM_24", "PCM_32", "FLOAT", "DOUBLE"}
 INSTALL_HINT = 'pip install "deepdreamer[audio]"'
-#: Longer sounds are refused unless told otherwise (an hour of 16 kHz audio dreams in about 50 minutes).
-DEFAULT_MAX_SECONDS = 3600.0
 #: How a Python user raises the length limit; the command names its option (``--max-seconds``) instead.
 LIMIT_HINT = "deepdreamer.audio.read_audio(path, max_seconds=S)"
 
@@ -69,7 +65,7 @@ def _av() -> ModuleType | None:
     return av
 
 
-def read_audio(path: str | Path, max_seconds: float = DEFAULT_MAX_SECONDS, *, limit_hint: str = LIMIT_HINT) -> Sound:
+def read_audio(path: str | Path, max_seconds: float = MAX_SOUND_SECONDS, *, limit_hint: str = LIMIT_HINT) -> Sound:
     """Decode a whole sound file, or raise a one-line :class:`DeepDreamError` naming the file and the reason.
 
     Sounds longer than ``max_seconds`` are refused before they are decoded whole (a small compressed file
@@ -148,10 +144,10 @@ def check_sound(sound: Sound, name: str | Path = "audio") -> Sound:
 def output_format(path: Path) -> tuple[str, str]:
     """libsndfile's (format, subtype) for ``path``'s extension, or a one-line error."""
     try:
-        return OUTPUT_FORMATS[path.suffix.lower()]
+        return SOUND_FORMATS[path.suffix.lower()]
     except KeyError:
         raise DeepDreamError(f"{path}: unknown output format {path.suffix or '(no extension)'!r}; use "
-                             f"{', '.join(OUTPUT_FORMATS)}") from None
+                             f"{', '.join(SOUND_FORMATS)}") from None
 
 
 def _subtype(path: Path, keep: str | None) -> tuple[str, str]:

@@ -29,7 +29,6 @@ _TINY = 1e-10
 #: Griffin-Lim: iterations (the study's) and the momentum of the fast variant (Perraudin et al. 2013).
 GRIFFIN_LIM_ITERATIONS = 64
 GRIFFIN_LIM_MOMENTUM = 0.99
-PHASES = ("original", "griffin-lim")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from .. import records
+from ..defaults import MASK_DB, MAX_SOUND_SECONDS, PHASES, SOUND_EXAMPLES, SOUND_FORMATS, SOUND_PRESETS, STEREO_MODES
 from .app import Interrupted, cli, stop_on_interrupt
 from .help import GroupedCommand
 from .options import (
@@ -27,14 +28,6 @@ from .options import (
 )
 
 _FROM_PRESET = "default: the preset's"
-#: Choices and defaults of the audio modules, repeated here to keep --help instant (a test keeps them equal).
-PRESETS = ("mild", "strong")
-PHASES = ("original", "griffin-lim")
-STEREO_MODES = ("mid", "each")
-EXAMPLES = ("melody", "percussion")
-DEFAULT_MASK_DB = 50.0
-DEFAULT_MAX_SECONDS = 3600.0
-OUTPUT_FORMATS = (".wav", ".flac", ".ogg", ".mp3")
 #: The option that raises the length limit, for ``read_audio``'s message.
 MAX_SECONDS_HINT = "--max-seconds"
 #: Rate of the synthesized examples.
@@ -54,14 +47,14 @@ GROUPS = [
 @cli.command(cls=GroupedCommand, groups=GROUPS)
 @click.argument("input_path", metavar="[INPUT]", required=False, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help=f"Output sound: {', '.join(OUTPUT_FORMATS)}, or a folder to put it in [default: INPUT_dream with "
+              help=f"Output sound: {', '.join(SOUND_FORMATS)}, or a folder to put it in [default: INPUT_dream with "
                    "INPUT's extension, or .wav].")
-@click.option("--example", "example_name", type=click.Choice(list(EXAMPLES)),
+@click.option("--example", "example_name", type=click.Choice(SOUND_EXAMPLES),
               help=f"Dream a synthesized 5-second example ({EXAMPLE_RATE // 1000} kHz) instead of INPUT.")
 @click.option("--model", default="efficientnet_lite0", show_default=True,
               help="An image model dreams the spectrogram (see 'deepdreamer models'); crepe_tiny or crepe_full "
                    "dream the waveform through the CREPE pitch network (slow; adds hum and favoured tones).")
-@click.option("--preset", type=click.Choice(PRESETS),
+@click.option("--preset", type=click.Choice(SOUND_PRESETS),
               help="mild: for speech; strong: for music [default: mild].")
 @layer_option("Layer to dream on, with its weight (repeatable) [default: block8-10 of Lite0; CREPE conv4+conv5].")
 @click.option("--step", type=float,
@@ -69,7 +62,7 @@ GROUPS = [
 @click.option("--octaves", "num_octaves", type=int, help=f"Number of scales [{_FROM_PRESET}].")
 @click.option("--octave-scale", type=float, help=f"Size ratio between octaves [{_FROM_PRESET}].")
 @click.option("--iterations", type=int, help=f"Ascent steps per octave [{_FROM_PRESET}].")
-@click.option("--mask-threshold", "mask_threshold_db", type=float, default=DEFAULT_MASK_DB, show_default=True,
+@click.option("--mask-threshold", "mask_threshold_db", type=float, default=MASK_DB, show_default=True,
               help="Dream only sound within this many dB of the peak, so silence stays silent.")
 @click.option("--no-mask", is_flag=True, help="Dream everything, silence included.")
 @click.option("--phase", type=click.Choice(PHASES), default=PHASES[0], show_default=True,
@@ -81,7 +74,7 @@ GROUPS = [
 @device_option
 @click.option("--save-spectrograms", is_flag=True, help="Also write OUTPUT_before.png and OUTPUT_after.png.")
 @like_option("sound dream")
-@click.option("--max-seconds", type=PositiveNumber(), default=DEFAULT_MAX_SECONDS,
+@click.option("--max-seconds", type=PositiveNumber(), default=MAX_SOUND_SECONDS,
               show_default=True, help="Refuse longer sounds (a guard against files that decode to gigabytes).")
 @quiet_option
 @click.pass_context
@@ -100,7 +93,7 @@ def audio(ctx: click.Context, input_path: Path | None, output: Path | None, exam
     from ..images import check_output_path, write_image
 
     source, sound = _source(input_path, example_name, max_seconds)
-    suffix = source.suffix if source.suffix.lower() in OUTPUT_FORMATS else ".wav"
+    suffix = source.suffix if source.suffix.lower() in SOUND_FORMATS else ".wav"
     output = output_path(output, Path(f"{source.stem}_dream{suffix}"))
     check_output(output, [source], sound.rate, sound.channels)
     pictures = [output.with_name(f"{output.stem}_{when}.png") for when in ("before", "after")]

@@ -115,8 +115,11 @@ def dream(ctx: click.Context, input_path: Path | None, output: Path | None, exam
         raise DeepDreamError("give an INPUT image (or --example NAME for a bundled photo)")
     recorded: set[str] = set()
     if like is not None:
-        recorded = apply_like(like, read_image(like, max_pixels, limit_hint=MAX_PIXELS_HINT).params, records.DREAM,
-                              options, given(ctx))
+        record = read_image(like, max_pixels, limit_hint=MAX_PIXELS_HINT).params
+        recorded = apply_like(like, record, records.DREAM, options, given(ctx))
+        note = records.stopped_note(record or {})
+        if note and not quiet:
+            click.echo(f"deepdreamer: {like}: {note}", err=True)
     if input_path.is_dir():
         if keep_octaves:
             raise DeepDreamError("--save-octaves is for one photo, not a folder")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import secrets
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .. import records
+from .. import checks, records
+from ..defaults import EXPLORE_SIDE, MAX_DREAMS
 from ..errors import DeepDreamError
 from ..models.registry import DEFAULT_MODEL
 from .app import Interrupted, cli, stop_on_interrupt
@@ -24,10 +24,6 @@ from .options import (
     seed_option,
 )
 
-#: Longest side of each exploration dream (``exploration.EXPLORE_SIDE``, repeated here to keep --help instant).
-EXPLORE_SIDE = 384
-#: Most dreams one run makes (``exploration.MAX_DREAMS``, repeated here for the same reason).
-MAX_DREAMS = 100
 #: The single dreams' names in the folder: 01.png, 02.png, ... (three digits for 100).
 _NUMBERED = re.compile(r"\d{2,3}\.png")
 
@@ -64,8 +60,7 @@ def explore_command(photo: Path, count: int, seed: int | None, output: Path | No
     folder = output.with_suffix("")
     if folder.exists() and not folder.is_dir():
         raise DeepDreamError(f"{folder} exists and is not a folder")
-    if seed is None:
-        seed = secrets.randbelow(2**31)
+    seed = checks.seed_or_drawn(seed)
     picture = read_image(photo, max_pixels, limit_hint=MAX_PIXELS_HINT)
     earlier = _earlier_dreams(folder)
     bar = ProgressBar(enabled=not quiet)

@@ -7,13 +7,11 @@ from pathlib import Path
 import click
 
 from .. import records
+from ..defaults import FILTER_SIZE, FILTER_STEPS
 from ..models.registry import DEFAULT_MODEL
 from .app import Interrupted, cli, stop_on_interrupt
 from .help import AliasedOption, HiddenArgument, positional_alias
 from .options import ProgressBar, device_option, output_path, quiet_option, seed_option
-
-#: ``filters.FilterSettings``' defaults, repeated here to keep --help instant (a test keeps them equal).
-DEFAULT_SIZE, DEFAULT_STEPS = 128, 256
 
 
 @cli.command()
@@ -23,9 +21,9 @@ DEFAULT_SIZE, DEFAULT_STEPS = 128, 256
 @click.option("--channels", default="0-15", show_default=True, help="Channels to show: ranges and lists, e.g. 0-7,42.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Grid image, or a folder to put it in [default: MODEL_LAYER_filters.png].")
-@click.option("--size", type=int, default=DEFAULT_SIZE, show_default=True, help="Side of each picture.")
+@click.option("--size", type=int, default=FILTER_SIZE, show_default=True, help="Side of each picture.")
 @click.option("--iterations", "--steps", "iterations", cls=AliasedOption, hidden_aliases=["--steps"], type=int,
-              default=DEFAULT_STEPS, show_default=True, help="Optimisation steps.")
+              default=FILTER_STEPS, show_default=True, help="Optimisation steps.")
 @seed_option("Seed of the starting noise and transforms.", default=0)
 @device_option
 @quiet_option

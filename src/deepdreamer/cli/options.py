@@ -120,29 +120,7 @@ def like_option(what: str) -> Callable[[F], F]:
 
 
 def _layers_callback(_ctx: click.Context, _param: click.Parameter, specs: tuple[str, ...]) -> dict[str, float] | None:
-    return parse_layers(specs) if specs else None
-
-
-def parse_layers(specs: tuple[str, ...]) -> dict[str, float]:
-    """``("block8=1", "block10=0.5")`` -> ``{"block8": 1.0, "block10": 0.5}`` (a missing weight is 1).
-
-    A layer named twice is refused, not summed or overridden: either could be what was meant.
-    """
-    weights: dict[str, float] = {}
-    for spec in specs:
-        name, _, weight = spec.partition("=")
-        name = name.strip()
-        try:
-            value = float(weight) if weight else 1.0
-        except ValueError:
-            raise DeepDreamError(f"--layer {spec!r}: expected NAME=WEIGHT with a number as WEIGHT") from None
-        if not name or not math.isfinite(value):
-            raise DeepDreamError(f"--layer {spec!r}: expected NAME=WEIGHT with a finite number as WEIGHT")
-        if name in weights:
-            raise DeepDreamError(f"--layer {name} is given twice ({weights[name]:g} and {value:g}); give each layer "
-                                 f"once (--layer {name}={weights[name] + value:g} for their sum)")
-        weights[name] = value
-    return weights
+    return checks.parse_layers(specs) if specs else None
 
 
 def given(ctx: click.Context) -> set[str]:

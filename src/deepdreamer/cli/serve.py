@@ -5,21 +5,13 @@ from __future__ import annotations
 import click
 
 from ..errors import DeepDreamError
+from ..web import defaults
 from .app import cli
 from .options import device_option
 
-#: Defaults repeated from ``web.server``, ``web.workspace`` and ``web.jobs`` so that ``--help`` imports none
-#: of them (a test keeps them equal).
-DEFAULT_PORT = 7860
-DEFAULT_MAX_UPLOAD_MB = 20
-DEFAULT_MAX_PIXELS = 40_000_000
-DEFAULT_MAX_VIDEO_SECONDS = 10.0
-DEFAULT_MAX_VIDEO_FRAMES = 300
-DEFAULT_PREVIEW_EVERY = 1.0
-
 
 @cli.command()
-@click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True,
+@click.option("--port", type=click.IntRange(1, 65535), default=defaults.PORT, show_default=True,
               help="Port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; anything but a loopback address needs --auth.")
@@ -28,15 +20,15 @@ DEFAULT_PREVIEW_EVERY = 1.0
                    "the process list).")
 @click.option("--share", is_flag=True, help="Also open a public share link through Gradio's relay (needs --auth).")
 @device_option
-@click.option("--max-upload-mb", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_MAX_UPLOAD_MB,
+@click.option("--max-upload-mb", type=click.FloatRange(min=0, min_open=True), default=defaults.MAX_UPLOAD_MB,
               show_default=True, help="Largest upload accepted, in megabytes.")
-@click.option("--max-pixels", type=click.IntRange(min=1), default=DEFAULT_MAX_PIXELS, show_default=True,
+@click.option("--max-pixels", type=click.IntRange(min=1), default=defaults.MAX_PIXELS, show_default=True,
               help="Largest image (and video frame) accepted, in pixels (width x height).")
-@click.option("--max-video-seconds", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_MAX_VIDEO_SECONDS,
+@click.option("--max-video-seconds", type=click.FloatRange(min=0, min_open=True), default=defaults.MAX_VIDEO_SECONDS,
               show_default=True, help="Longest video accepted by the Video tab, in seconds.")
-@click.option("--max-video-frames", type=click.IntRange(min=1), default=DEFAULT_MAX_VIDEO_FRAMES, show_default=True,
+@click.option("--max-video-frames", type=click.IntRange(min=1), default=defaults.MAX_VIDEO_FRAMES, show_default=True,
               help="Most frames in a video accepted by the Video tab.")
-@click.option("--preview-every", type=click.FloatRange(min=0), default=DEFAULT_PREVIEW_EVERY,
+@click.option("--preview-every", type=click.FloatRange(min=0), default=defaults.PREVIEW_EVERY,
               show_default=True, help="Seconds between live pictures of a running dream.")
 def serve(port: int, host: str, auth: str | None, share: bool, device: str, max_upload_mb: float, max_pixels: int,
           max_video_seconds: float, max_video_frames: int, preview_every: float) -> None:

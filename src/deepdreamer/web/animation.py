@@ -1,48 +1,51 @@
-"""The Zoom and Video tabs' settings and files, without Gradio: checked numbers, the output's container, the writing.
+"""The Zoom and Video tabs' settings, without Gradio: the boxes checked into the renderer's settings, a clip's
+record back into the boxes (the Repeat tab), and the container a clip is written in.
 
 Both tabs need the ``video`` extra (PyAV to write, OpenCV for the optical flow); without it the page still
 starts and the tabs say what to install. Their numbers are checked here, with the page's own limits, before a
-job joins the device's queue. A clip is written once its frames are dreamed (a stopped job writes the frames
-it finished), as H.264 MP4 where this PyAV has libx264 (Chromium plays it), otherwise WebM (VP9); a dreamed
-video keeps its source's timing, rotation and sound (:func:`~deepdreamer.animate.video_io.write_video`), so a
-sound track an MP4 cannot hold makes a WebM or, failing that, a Matroska file (for download; browsers may not
-play it).
+job joins the device's queue; the defaults they share with the commands come from
+:mod:`deepdreamer.animate.defaults`. A clip is written as H.264 MP4 where this PyAV has libx264 (Chromium plays
+it), otherwise WebM (VP9); a dreamed video keeps its source's sound, so a sound track an MP4 cannot hold makes a
+WebM or, failing that, a Matroska file (for download; browsers may not play it).
 """
 
 from __future__ import annotations
 
 import importlib.util
-import itertools
 import math
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .. import checks, records
+from ..animate.defaults import (
+    MAX_ZOOM_PER_FRAME,
+    TEMPORAL_MODES,
+    VIDEO_INSTALL_HINT,
+    VIDEO_ITERATIONS,
+    VIDEO_OCTAVES,
+    ZOOM_FACTOR,
+    ZOOM_FPS,
+    ZOOM_ITERATIONS,
+    ZOOM_OCTAVES,
+)
 from ..errors import DeepDreamError
 from . import form
 
 if TYPE_CHECKING:
     from PIL import Image
 
-    from ..animate.frames import FrameFolder
-    from ..animate.video_io import VideoInfo
-    from ..progress import Progress, ProgressCallback
+    from ..animate.render import VideoSettings, ZoomSettings
 
 #: What the tabs need, as import names: PyAV (video files) and OpenCV (optical flow).
 VIDEO_MODULES = ("av", "cv2")
-INSTALL_HINT = 'pip install "deepdreamer[video]"'
-#: The Zoom tab: frames by default and at most, zoom per frame (Google's 5%), frames per second of the clip.
+#: The Zoom tab's frames by default and at most: a frame takes seconds on a CPU, so the page makes short clips.
 ZOOM_FRAMES, ZOOM_MAX_FRAMES = 24, 120
-ZOOM_FACTOR = 1.05
-ZOOM_FPS = 24
-#: The longest side frames are dreamed at, by default and at most (a frame takes seconds on a CPU).
+#: The longest side frames are dreamed at, by default and at most.
 SIDE, MAX_SIDE, MIN_SIDE = 320, 640, 32
-#: Ascent steps per octave of each zoom frame, and of a video's first frame (the others start warm): the
-#: defaults of ``deepdreamer zoom`` and ``deepdreamer video`` (a test keeps them equal).
-ZOOM_ITERATIONS, VIDEO_ITERATIONS = 5, 10
-#: How a video's frames start (``deepdreamer video --temporal``): flow carries the last dream along the motion.
-TEMPORAL_MODES = ("flow", "blend", "none")
+#: The tabs' boxes, in the order the page lists them (and :func:`from_record` fills them).
+ZOOM_BOXES = ("frames", "zoom", "rotate", "side", "iterations", "seed")
+VIDEO_BOXES = ("temporal", "side", "iterations", "seed")
 
 
 def missing_extra(find: Callable[[str], Any] = importlib.util.find_spec) -> str | None:
@@ -50,7 +53,7 @@ def missing_extra(find: Callable[[str], Any] = importlib.util.find_spec) -> str 
     missing = [name for name in VIDEO_MODULES if find(name) is None]
     if not missing:
         return None
-    return f"zoom and video need the video extra: {INSTALL_HINT} ({' and '.join(missing)} missing)"
+    return f"zoom and video need the video extra: {VIDEO_INSTALL_HINT} ({' and '.join(missing)} missing)"
 
 
 def require_extra() -> None:
@@ -60,7 +63,7 @@ def require_extra() -> None:
 
 
 @dataclass(frozen=True)
-class ZoomSettings:
+class ZoomBoxes:
     """The Zoom tab's numbers, checked."""
 
     frames: int
@@ -70,9 +73,15 @@ class ZoomSettings:
     iterations: int
     seed: int | None
 
+    def settings(self, model: str, preset: str | None, seed: int) -> ZoomSettings:
+        from ..animate.render import ZoomSettings
+
+        return ZoomSettings(frames=self.frames, fps=ZOOM_FPS, zoom=self.zoom, rotate=self.rotate,
+                            iterations=self.iterations, size=self.side, seed=seed, model=model, preset=preset or None)
+
 
 @dataclass(frozen=True)
-class VideoSettings:
+class VideoBoxes:
     """The Video tab's choices, checked."""
 
     temporal: str
@@ -80,22 +89,90 @@ class VideoSettings:
     iterations: int
     seed: int | None
 
+    def settings(self, model: str, preset: str | None, seed: int) -> VideoSettings:
+        from ..animate.render import VideoSettings
 
-def zoom_settings(frames: Any, zoom: Any, rotate: Any, side: Any, iterations: Any, seed: Any) -> ZoomSettings:
+        return VideoSettings(temporal=self.temporal, size=self.side, iterations=self.iterations, seed=seed,
+                             model=model, preset=preset or None)
+
+
+def zoom_boxes(frames: Any, zoom: Any, rotate: Any, side: Any, iterations: Any, seed: Any) -> ZoomBoxes:
     """The Zoom tab's boxes as numbers within the page's limits, or a one-line :class:`DeepDreamError`."""
     count = _whole(frames, "frames", 1, ZOOM_MAX_FRAMES)
     factor, turn = _real(zoom, "zoom per frame"), _real(rotate, "rotate")
-    if not 0.5 <= factor <= 2:
-        raise DeepDreamError(f"zoom per frame must be from 0.5 to 2 (1.05 flies in 5% a frame), not {factor:g}")
-    return ZoomSettings(count, factor, turn, _whole(side, "the longest side", MIN_SIDE, MAX_SIDE),
-                        _whole(iterations, "iterations", 1, None), form.parse_seed(seed))
+    if not 1 / MAX_ZOOM_PER_FRAME <= factor <= MAX_ZOOM_PER_FRAME:
+        raise DeepDreamError(f"zoom per frame must be from {1 / MAX_ZOOM_PER_FRAME:g} to {MAX_ZOOM_PER_FRAME:g} "
+                             f"({ZOOM_FACTOR} flies in {ZOOM_FACTOR - 1:.0%} a frame), not {factor:g}")
+    return ZoomBoxes(count, factor, turn, _whole(side, "the longest side", MIN_SIDE, MAX_SIDE),
+                     _whole(iterations, "iterations", 1, None), form.parse_seed(seed))
 
 
-def video_settings(temporal: Any, side: Any, iterations: Any, seed: Any) -> VideoSettings:
+def video_boxes(temporal: Any, side: Any, iterations: Any, seed: Any) -> VideoBoxes:
     if temporal not in TEMPORAL_MODES:
         raise DeepDreamError(f"temporal must be one of {', '.join(TEMPORAL_MODES)}, not {temporal!r}")
-    return VideoSettings(temporal, _whole(side, "the longest side", MIN_SIDE, MAX_SIDE),
-                         _whole(iterations, "iterations", 1, None), form.parse_seed(seed))
+    return VideoBoxes(temporal, _whole(side, "the longest side", MIN_SIDE, MAX_SIDE),
+                      _whole(iterations, "iterations", 1, None), form.parse_seed(seed))
+
+
+@dataclass
+class RestoredClip:
+    """A clip's record turned back into its tab's boxes (:data:`ZOOM_BOXES` or :data:`VIDEO_BOXES` by name), the
+    model and preset for the Dream tab, and what the page cannot set."""
+
+    kind: str  # records.ZOOM or records.VIDEO: the tab to show
+    boxes: dict[str, Any]
+    model: str
+    preset: str | None
+    notes: list[str] = field(default_factory=list)
+
+
+def from_record(record: Mapping[str, Any]) -> RestoredClip:
+    """The tab's boxes that make the recorded zoom or video again; a one-line error for what the page cannot."""
+    kind = records.kind_of(record)
+    if kind not in (records.ZOOM, records.VIDEO):
+        raise DeepDreamError("its record is not a zoom's or a dreamed video's")
+    options = records.params_to_options(record, kind)
+    notes = [f"its {name} ({_shown(options[name])}) is not set by this page: "
+             f"repeat it with 'deepdreamer {kind} --like' for that"
+             for name in ("layers", "step", "weights") if options.get(name) is not None]
+    if options.get("num_octaves") not in (None, _tab_octaves(kind)):
+        notes.append(f"it was dreamed with {options['num_octaves']} octaves; the page uses {_tab_octaves(kind)}")
+    seed = str(options.get("seed", ""))
+    if kind == records.ZOOM:
+        if options.get("translate", ("0", "0")) not in (("0", "0"), (0, 0)):
+            notes.append("its camera also moved sideways, which this page does not set")
+        boxes = {"frames": min(options.get("frames", ZOOM_FRAMES), ZOOM_MAX_FRAMES),
+                 "zoom": _constant(options.get("zoom", ZOOM_FACTOR), "zoom per frame"),
+                 "rotate": _constant(options.get("rotate", 0), "turn per frame"),
+                 "side": _side(options.get("size")),
+                 "iterations": int(_constant(options.get("iterations", ZOOM_ITERATIONS), "iterations")),
+                 "seed": seed}
+    else:
+        boxes = {"temporal": options.get("temporal", TEMPORAL_MODES[0]), "side": _side(options.get("size")),
+                 "iterations": options.get("iterations", VIDEO_ITERATIONS), "seed": seed}
+    return RestoredClip(kind, boxes, options.get("model", ""), options.get("preset"), notes)
+
+
+def _tab_octaves(kind: str) -> int:
+    return ZOOM_OCTAVES if kind == records.ZOOM else VIDEO_OCTAVES
+
+
+def _constant(value: Any, name: str) -> float:
+    """A recorded schedule that is one number; keyframes are refused (the page's boxes hold one number)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise DeepDreamError(f"its {name} follows keyframes ({value}), which this page cannot set: repeat it with "
+                             "the command's --like") from None
+
+
+def _side(size: int | None) -> int:
+    return SIDE if size is None else min(max(size, MIN_SIDE), MAX_SIDE)
+
+
+def _shown(value: Any) -> str:
+    return form.format_layers(value) if isinstance(value, dict) and all(
+        checks.is_number(v) for v in value.values()) else str(value)
 
 
 def _whole(value: Any, name: str, low: int, high: int | None) -> int:
@@ -122,19 +199,6 @@ def even_sides(image: Image.Image) -> Image.Image:
     return image if width % 2 == 0 and height % 2 == 0 else image.crop((0, 0, width // 2 * 2, height // 2 * 2))
 
 
-def committing(progress: ProgressCallback, folder: FrameFolder) -> ProgressCallback:
-    """``progress``, also writing each finished frame (a record's ``result``) to ``folder``: a clip of 300 frames
-    waits on disk, not in the server's memory, until it is encoded."""
-    numbers = itertools.count()
-
-    def report(record: Progress) -> None:
-        if record.result is not None:
-            folder.write(next(numbers), record.result)
-        progress(record)
-
-    return report
-
-
 def output_suffix(sound: str | None) -> str:
     """The container a clip is written in: MP4 (H.264) where the browser can play it and it holds the sound."""
     import av
@@ -146,19 +210,3 @@ def output_suffix(sound: str | None) -> str:
     if sound is None or sound in SOUND_CODECS[".webm"]:
         return ".webm"
     return ".mkv"
-
-
-def write_zoom(path: Path, frames: Iterable[Image.Image], count: int, fps: int = ZOOM_FPS) -> None:
-    """The zoom's ``count`` frames as a clip at ``fps`` frames a second."""
-    from ..animate.zoom import write_zoom as write_clip
-
-    write_clip(path, frames, count, fps)
-
-
-def write_dreamed(path: Path, video: VideoInfo, frames: Iterable[Image.Image], side: int) -> None:
-    """A dreamed video's frames (upright, in order; fewer if it was stopped) with the source's timing, rotation and
-    sound."""
-    from ..animate.video import output_frames
-    from ..animate.video_io import write_video
-
-    write_video(path, output_frames(video, frames, side), video)

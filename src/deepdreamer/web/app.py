@@ -17,11 +17,12 @@ from typing import Any
 
 import gradio as gr
 
+from ..animate import defaults as clip_defaults
 from ..examples import EXAMPLE_PHOTOS
 from ..models.registry import DEFAULT_MODEL
 from ..precision import AUTO
 from ..precision import CHOICES as PRECISIONS
-from . import animation, choices, form, handlers, jobs
+from . import animation, choices, defaults, form, handlers
 from .workspace import Workspace
 
 #: The queue every job that runs a network joins: one job at a time per device.
@@ -46,7 +47,7 @@ CSS = """
 """
 
 
-def build(workspace: Workspace, *, device: str = "auto", preview_every: float = jobs.PREVIEW_EVERY) -> gr.Blocks:
+def build(workspace: Workspace, *, device: str = "auto", preview_every: float = defaults.PREVIEW_EVERY) -> gr.Blocks:
     """The page, for ``launch()``; its files go into ``workspace``. The default model starts loading now."""
     page = handlers.Page(workspace, device, preview_every)
     page.warm_up()
@@ -76,7 +77,8 @@ def build(workspace: Workspace, *, device: str = "auto", preview_every: float = 
         _wire_grid(page, ui, layers, page.layer_previews, [layers.size])
         _wire_zoom(page, ui, zoom)
         _wire_video(page, ui, video)
-        repeat.file.upload(page.repeat, repeat.file, [*ui.restored, repeat.file], preprocess=False, **TALKING)
+        repeat.file.upload(page.repeat, repeat.file, [*ui.restored, *zoom.inputs, *video.inputs, repeat.file],
+                           preprocess=False, **TALKING)
         demo.load(page.models_listed, None, ui.model, **QUICK)  # weights put in place since the start show up
         demo.unload(page.ended)
     return demo
@@ -184,13 +186,14 @@ def _zoom_tab(missing: str | None) -> SimpleNamespace:
             with gr.Row():
                 tab.frames = gr.Number(animation.ZOOM_FRAMES, precision=0, minimum=1, maximum=animation.ZOOM_MAX_FRAMES,
                                        label=f"Frames (at most {animation.ZOOM_MAX_FRAMES}; "
-                                             f"{animation.ZOOM_FPS} a second)", elem_id="zoom-frames")
-                tab.zoom = gr.Number(animation.ZOOM_FACTOR, minimum=0.5, maximum=2, step=0.01,
+                                             f"{clip_defaults.ZOOM_FPS:g} a second)", elem_id="zoom-frames")
+                tab.zoom = gr.Number(clip_defaults.ZOOM_FACTOR, minimum=1 / clip_defaults.MAX_ZOOM_PER_FRAME,
+                                     maximum=clip_defaults.MAX_ZOOM_PER_FRAME, step=0.01,
                                      label="Zoom per frame (>1 flies in)", elem_id="zoom-factor")
                 tab.rotate = gr.Number(0, label="Turn per frame (degrees)", elem_id="zoom-rotate")
             with gr.Row():
                 tab.side = _side("zoom-size")
-                tab.iterations = gr.Number(animation.ZOOM_ITERATIONS, precision=0, minimum=1,
+                tab.iterations = gr.Number(clip_defaults.ZOOM_ITERATIONS, precision=0, minimum=1,
                                            label="Iterations per octave", elem_id="zoom-iterations")
                 tab.seed = gr.Textbox("", label="Seed (empty: random)", elem_id="zoom-seed")
         _clip_outputs(tab, "zoom", "Make zoom", missing)
@@ -207,12 +210,13 @@ def _video_tab(missing: str | None) -> SimpleNamespace:
         with gr.Column(scale=5):
             tab.source = gr.Video(label="A short clip", sources=["upload"], height=260, interactive=missing is None,
                                   elem_id="video-input")
-            tab.temporal = gr.Radio([("flow (no flicker)", "flow"), ("blend", "blend"), ("none", "none")],
-                                    value="flow", label="Each frame starts from", elem_id="video-temporal")
+            tab.temporal = gr.Radio([(f"{mode} (no flicker)" if mode == "flow" else mode, mode)
+                                     for mode in clip_defaults.TEMPORAL_MODES], value=clip_defaults.DEFAULT_TEMPORAL,
+                                    label="Each frame starts from", elem_id="video-temporal")
             with gr.Row():
                 tab.side = _side("video-size")
-                tab.iterations = gr.Number(animation.VIDEO_ITERATIONS, precision=0, minimum=1,
-                                           label="Iterations (first frame; the others 30%)",
+                tab.iterations = gr.Number(clip_defaults.VIDEO_ITERATIONS, precision=0, minimum=1,
+                                           label=f"Iterations (first frame; the others {clip_defaults.WARM_SHARE:.0%})",
                                            elem_id="video-iterations")
                 tab.seed = gr.Textbox("", label="Seed (empty: random)", elem_id="video-seed")
         _clip_outputs(tab, "video", "Dream video", missing)
@@ -245,8 +249,10 @@ def _clip_outputs(tab: SimpleNamespace, name: str, run: str, missing: str | None
 def _repeat_tab() -> SimpleNamespace:
     tab = SimpleNamespace()
     gr.Markdown("Drop a PNG this page (or `deepdreamer dream`) made: its record restores every setting in the "
-                "Dream tab. Guide and mask images are not in the record: upload them again.")
-    tab.file = gr.File(label="Dreamed PNG", file_types=["image"], type="filepath", elem_id="repeat-file")
+                "Dream tab. Guide and mask images are not in the record: upload them again. Drop a zoom or a "
+                "dreamed video to restore its tab's settings.")
+    tab.file = gr.File(label="Dreamed PNG or clip", file_types=["image", "video"], type="filepath",
+                       elem_id="repeat-file")
     return tab
 
 
@@ -293,6 +299,7 @@ def _then_dream(page: handlers.Page, ui: SimpleNamespace, checked: Any) -> None:
 
     checked.success(dream, ui.form.inputs, [ui.status, ui.preview, ui.compare, ui.download],
                     concurrency_limit=1, concurrency_id=DEVICE, show_progress_on=[ui.preview])
+    checked.failure(page.refused, None, [ui.status, ui.preview, ui.compare, ui.download], **QUICK)
 
 
 def _wire_grid(page: handlers.Page, ui: SimpleNamespace, tab: SimpleNamespace,

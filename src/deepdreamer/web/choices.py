@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import DeepDreamError
 from ..models import catalog, sources
 from ..models.classes import imagenet_classes
 from ..models.registry import DEFAULT_MODEL, IMAGE
@@ -35,6 +36,15 @@ def model_choices() -> list[ModelChoice]:
                    key=lambda name: name != DEFAULT_MODEL)
     return [ModelChoice(name, models[name]["description"], _missing(catalog.weights_source(name)))
             for name in names]
+
+
+def check_model(model: str) -> None:
+    """Refuse a model the page does not list, or one whose weights are missing here, in one line."""
+    chosen = next((choice for choice in model_choices() if choice.name == model), None)
+    if chosen is None:
+        raise DeepDreamError(f"unknown model {model!r}")
+    if chosen.missing is not None:
+        raise DeepDreamError(f"{model} is unavailable: {chosen.missing}")
 
 
 def _missing(source: sources.WeightsSource) -> str | None:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import records
+from .. import checks, records
 from ..errors import DeepDreamError
 from . import choices
 
@@ -45,20 +45,13 @@ def format_layers(layers: Mapping[str, float]) -> str:
 
 
 def parse_layers(text: str, model: str) -> dict[str, float]:
-    """``"block8=1, block10=0.5"`` -> weights, each name checked against the model (a missing weight is 1)."""
+    """``"block8=1, block10=0.5"`` -> weights (:func:`~deepdreamer.checks.parse_layers`), each name checked
+    against the model."""
+    weights = checks.parse_layers(text.replace(",", " ").split(), "layers:")
     known = choices.layer_names(model)
-    weights: dict[str, float] = {}
-    for item in text.replace(",", " ").split():
-        name, _, weight = item.partition("=")
-        try:
-            value = float(weight) if weight else 1.0
-        except ValueError:
-            raise DeepDreamError(f"layers: {item!r} is not NAME=WEIGHT with a number as WEIGHT") from None
+    for name in weights:
         if name not in known:
             raise DeepDreamError(f"layers: {model} has no layer {name!r} (pick one from the layer list)")
-        if not math.isfinite(value):
-            raise DeepDreamError(f"layers: the weight of {name} must be a finite number")
-        weights[name] = value
     if not weights:
         raise DeepDreamError("layers: give at least one layer, e.g. block8=1")
     return weights
@@ -85,9 +78,9 @@ def parse_seed(text: str | None) -> int | None:
     text = (text or "").strip()
     if not text:
         return None
-    if not (text.isascii() and text.isdecimal() and int(text) < 2**63):
-        raise DeepDreamError(f"seed must be a whole number from 0 to 2^63-1, or empty for a random one, not {text!r}")
-    return int(text)
+    if not (text.isascii() and text.isdecimal()):
+        raise DeepDreamError(f"seed must be a whole number, or empty for a random one, not {text!r}")
+    return checks.seed(int(text))  # the API's range
 
 
 def _integer(value: Any, name: str) -> int | None:
@@ -148,6 +141,9 @@ def from_record(record: Mapping[str, Any]) -> Restored:
              for key, what in (("guide", "guide"), ("mask", "mask")) if key in options]
     if "guide(" in values.get("objective", "") and "guide" not in options:
         notes.append("it was dreamed with a guide image: upload it again to repeat that")
+    stopped = records.stopped_note(record)
+    if stopped:
+        notes.append(stopped)
     if options.get("weights"):
         notes.append(f"it was dreamed with the weights file {options['weights']}; the page uses {model}'s own")
     return Restored(values, notes)

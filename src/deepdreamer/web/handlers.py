@@ -9,26 +9,25 @@ toasts (``gr.Warning``) and in the status line; nothing else of the server's (pa
 from __future__ import annotations
 
 import contextlib
-import html
-import secrets
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from .. import checks, precision, records
 from ..errors import DeepDreamError
 from ..examples import example_path
 from ..images import Picture, read_image, shrink
 from ..models.registry import DEFAULT_MODEL
-from . import animation, choices, form, jobs
-from .workspace import Session, Workspace
+from . import animation, choices, defaults, form, jobs
+from .clips import ClipEvents
+from .messages import refusal, status, warn
+from .workspace import Session, Workspace, download_name
 
 if TYPE_CHECKING:
-    from ..animate.frames import FrameFolder
     from ..api import DreamResult
     from ..exploration import DreamSet
 
@@ -38,15 +37,17 @@ RESTORE_EXTRAS = ("model_note", "add_layer", "tabs", "status")
 _LAYER_MENUS = ("add_layer", "channel_layer")
 
 
-class Page:
-    """The page's state that outlives one event: the server's workspace, the device and its lock."""
+class Page(ClipEvents):
+    """The page's state that outlives one event: the server's workspace, the device and its lock; the Zoom and
+    Video tabs' events come from :class:`~.clips.ClipEvents`."""
 
-    def __init__(self, workspace: Workspace, device: str = "auto", preview_every: float = jobs.PREVIEW_EVERY
+    def __init__(self, workspace: Workspace, device: str = "auto", preview_every: float = defaults.PREVIEW_EVERY
                  ) -> None:
         self.workspace = workspace
         self.device = device
         self.preview_every = preview_every
         self.device_lock = threading.Lock()  # jobs a closed tab left behind finish their step before the next
+        self.loaded: set[str] = set()  # models a job has loaded (they stay cached): no "loading the model" for them
 
     def warm_up(self) -> None:
         """Import torch and load the default model in the background, holding the device (a dream asked for
@@ -57,6 +58,7 @@ class Page:
 
             with self.device_lock, contextlib.suppress(DeepDreamError):  # weights missing: a dream will say so
                 load_model(DEFAULT_MODEL, device=self.device)
+                self.loaded.add(DEFAULT_MODEL)
 
         threading.Thread(target=load, name="deepdreamer-web-warm-up", daemon=True).start()
 
@@ -80,6 +82,8 @@ class Page:
                 return None, status(str(exc), kind="error")
             path = session.keep(picture, what)
             setattr(session, what, path)
+            if what == "photo":
+                session.photo_name = download_name(payload.get("orig_name"), "photo")
             width, height = picture.image.size
             return str(path), status(f"{what} ready: {width}x{height}")
 
@@ -97,6 +101,7 @@ class Page:
         session = self.session(request)
         picture = read_image(example_path(name))
         session.photo = session.keep(picture, "photo")
+        session.photo_name = name
         width, height = picture.image.size
         return str(session.photo), status(f"photo ready: {name}, {width}x{height}")
 
@@ -138,21 +143,30 @@ class Page:
 
     def prepare(self, values: Mapping[str, Any], request: gr.Request) -> str:
         """Checks done before a job joins the queue, so a typo is not told after a wait."""
-        return self._enqueue(request, lambda: (_check_model(values["model"]), form.to_options(values)),
+        return self._enqueue(request, lambda: (choices.check_model(values["model"]), form.to_options(values)),
                              "photo", "upload a photo, or pick a bundled one, first")
 
     def _enqueue(self, request: gr.Request, check: Callable[[], object], needs: str, missing: str) -> str:
         """Run ``check`` (a refusal on the page if it raises), require the session's ``needs`` file (else
         ``missing``), then put the job in the queue."""
         session = self.session(request)
+        session.refused = None
         try:
             check()
+            if getattr(session, needs) is None:
+                raise DeepDreamError(missing)
         except DeepDreamError as exc:
+            session.refused = str(exc)
+            print(f"deepdreamer serve: refused before the queue: {exc}", file=sys.stderr, flush=True)
             raise refusal(str(exc)) from None
-        if getattr(session, needs) is None:
-            raise refusal(missing)
         session.new_job()
         return status("in the queue for the device")
+
+    def refused(self, request: gr.Request) -> list[Any]:
+        """After a refusal before the queue: the reason in the status line, the last result cleared (it is not
+        what the form now says). Outputs: status, live picture, before/after, download."""
+        reason = self.session(request).refused or ""
+        return [status(reason, kind="error"), None, None, gr.update(value=None, interactive=False)]
 
     def dream(self, values: Mapping[str, Any], request: gr.Request) -> Iterator[list[Any]]:
         """Dream the session's photo; outputs: status, live picture, before/after, download."""
@@ -166,7 +180,7 @@ class Page:
                          **{key: pictures[key].image for key in ("guide", "mask") if key in pictures},
                          device=self.device, progress=progress, stop=stop)
 
-        for item in self._run(work, session):
+        for item in self._run(work, session, values["model"]):
             if isinstance(item, str):
                 yield [item, gr.skip(), gr.skip(), gr.skip()]
             elif isinstance(item, jobs.Update):
@@ -174,7 +188,7 @@ class Page:
                        gr.skip(), gr.skip()]
             else:
                 result: DreamResult = item.result
-                path = session.new_file("dream", ".png")
+                path = session.download(f"{session.photo_name}_dream.png")
                 result.save(path)
                 done = (f"stopped after {jobs.duration(item.elapsed)}: kept what was dreamed so far"
                         if result.stopped else f"done in {jobs.duration(item.elapsed)} (seed {result.params['seed']})")
@@ -187,7 +201,7 @@ class Page:
         from ..exploration import explore
 
         session = self.session(request)
-        drawn = secrets.randbelow(2**31)  # for an empty seed box
+        drawn = checks.seed_or_drawn(None)  # for an empty seed box
 
         def work(progress: Any, stop: threading.Event) -> DreamSet:
             chosen = form.parse_seed(seed)
@@ -195,7 +209,7 @@ class Page:
                            side=int(size), device=self.device, progress=progress, stop=stop,
                            **_settings(form.to_options(values)))
 
-        yield from self._grid(work, session, f"explore seed {(seed or '').strip() or drawn}")
+        yield from self._grid(work, session, f"explore seed {(seed or '').strip() or drawn}", values["model"])
 
     def layer_previews(self, values: Mapping[str, Any], size: int, request: gr.Request) -> Iterator[list[Any]]:
         """One small dream per layer of the model, shallowest first. Outputs: status, grid."""
@@ -207,12 +221,12 @@ class Page:
             return layer_previews(self._pictures(session, 0)["photo"], side=int(size), device=self.device,
                                   progress=progress, stop=stop, **_settings(form.to_options(values)))
 
-        yield from self._grid(work, session, "layer previews")
+        yield from self._grid(work, session, "layer previews", values["model"])
 
-    def _grid(self, work: jobs.Work, session: Session, what: str) -> Iterator[list[Any]]:
+    def _grid(self, work: jobs.Work, session: Session, what: str, model: str) -> Iterator[list[Any]]:
         session.gallery = []
         tiles: list[tuple[str, str]] = []
-        for item in self._run(work, session):
+        for item in self._run(work, session, model):
             if isinstance(item, str):
                 yield [item, gr.skip()]
             elif isinstance(item, jobs.Update):
@@ -228,15 +242,22 @@ class Page:
                 yield [status(f"{what}: {done}, {len(dreams.dreams)} dreams in {jobs.duration(item.elapsed)}; "
                               "click one to dream the whole photo with its settings", kind=done), tiles]
 
-    def _run(self, work: jobs.Work, session: Session) -> Iterator[str | jobs.Update | jobs.Finished]:
-        """The job's updates, or a status line for a job stopped before it started or failed."""
+    def _run(self, work: jobs.Work, session: Session, model: str) -> Iterator[str | jobs.Update | jobs.Finished]:
+        """The job's updates, or a status line for a job starting (loading ``model`` the first time), stopped
+        before it started, or failed."""
         stop = session.start_job()
         try:
             if stop.is_set():
                 yield status("stopped before it started", kind="stopped")
                 return
-            yield from jobs.run(work, stop, self.device_lock, preview_every=self.preview_every,
-                                tick=min(jobs.TICK, self.preview_every or jobs.TICK))
+            for item in jobs.run(work, stop, self.device_lock, preview_every=self.preview_every,
+                                 tick=min(jobs.TICK, self.preview_every or jobs.TICK)):
+                if isinstance(item, jobs.Update) and item.record is None and not item.waiting:
+                    yield status("starting" if model in self.loaded else "starting (loading the model)")
+                    continue
+                if isinstance(item, jobs.Finished):
+                    self.loaded.add(model)
+                yield item
         except DeepDreamError as exc:
             warn(str(exc))
             yield status(str(exc), kind="error")
@@ -258,138 +279,6 @@ class Page:
             pictures["photo"] = Picture(shrink(photo.image, int(size)), photo.icc_profile, None)
         return pictures
 
-    # --- moving dreams: the Zoom and Video tabs ---------------------------------------------------------------
-
-    def prepare_zoom(self, model: str, frames: Any, zoom: Any, rotate: Any, side: Any, iterations: Any, seed: Any,
-                     request: gr.Request) -> str:
-        """Checks done before a zoom joins the queue."""
-
-        def check() -> None:
-            animation.require_extra()
-            _check_model(model)
-            animation.zoom_settings(frames, zoom, rotate, side, iterations, seed)
-
-        return self._enqueue(request, check, "photo", "upload a photo, or pick a bundled one, on the Dream tab first")
-
-    def zoom(self, model: str, preset: str | None, frames: Any, zoom: Any, rotate: Any, side: Any, iterations: Any,
-             seed: Any, request: gr.Request) -> Iterator[list[Any]]:
-        """Fly into the session's photo; outputs: status, live frame, the clip, download."""
-        session = self.session(request)
-        try:
-            chosen = animation.zoom_settings(frames, zoom, rotate, side, iterations, seed)
-        except DeepDreamError as exc:  # prepare_zoom said so already, unless the API was called directly
-            yield from _refused(session, str(exc))
-            return
-        drawn = secrets.randbelow(2**31) if chosen.seed is None else chosen.seed
-
-        def work(progress: Any, stop: threading.Event) -> _Clip:
-            from ..animate.zoom import plan_zoom
-            from ..animate.zoom import zoom as zoom_frames
-
-            plan = plan_zoom(chosen.frames, zoom=chosen.zoom, rotate=chosen.rotate, iterations=chosen.iterations,
-                             seed=drawn)
-            photo = animation.even_sides(shrink(self._pictures(session, 0)["photo"].image.convert("RGB"),
-                                                chosen.side))
-            with _frame_folder(session) as folder:
-                result = zoom_frames(photo, plan, keep_frames=False, progress=animation.committing(progress, folder),
-                                     stop=stop, model=model, preset=preset or None, device=self.device)
-                made, path = folder.done(), None
-                if made:
-                    path = session.new_file("zoom", animation.output_suffix(None))
-                    animation.write_zoom(path, folder.frames(made), made)
-            return _Clip(path, made, chosen.frames, result.stopped)
-
-        yield from self._clip(work, session, f"zoom seed {drawn}")
-
-    def video_uploaded(self, payload: Mapping[str, Any] | None, request: gr.Request) -> tuple[Any, str]:
-        """The Video tab's upload: read it completely within the limits, keep it under a server name."""
-        session = self.session(request)
-        _forget_video(session)
-        if payload is None:
-            return None, status("")
-        try:
-            animation.require_extra()
-            info = self.workspace.check_video(payload["path"], session)
-        except DeepDreamError as exc:
-            warn(str(exc))
-            self.workspace.discard(payload["path"])  # kept nowhere, whatever refused it
-            return None, status(str(exc), kind="error")
-        session.video = info
-        from ..animate.video import frame_size
-
-        width, height = frame_size(info, None)
-        seconds = float(info.end * info.time_base)
-        sound = f", sound ({info.sound})" if info.sound else ", no sound"
-        return str(info.path), status(f"video ready: {width}x{height}, {info.frame_count} frames, "
-                                      f"{seconds:.1f} s{sound}")
-
-    def video_cleared(self, request: gr.Request) -> None:
-        _forget_video(self.session(request))
-
-    def prepare_video(self, model: str, temporal: str, side: Any, iterations: Any, seed: Any, request: gr.Request
-                      ) -> str:
-        """Checks done before a video dream joins the queue."""
-
-        def check() -> None:
-            animation.require_extra()
-            _check_model(model)
-            animation.video_settings(temporal, side, iterations, seed)
-
-        return self._enqueue(request, check, "video", "upload a short video first")
-
-    def dream_video(self, model: str, preset: str | None, temporal: str, side: Any, iterations: Any, seed: Any,
-                    request: gr.Request) -> Iterator[list[Any]]:
-        """Dream the session's clip frame by frame; outputs: status, live frame, the dreamed clip, download."""
-        session = self.session(request)
-        try:
-            chosen = animation.video_settings(temporal, side, iterations, seed)
-        except DeepDreamError as exc:
-            yield from _refused(session, str(exc))
-            return
-        drawn = secrets.randbelow(2**31) if chosen.seed is None else chosen.seed
-
-        def work(progress: Any, stop: threading.Event) -> _Clip:
-            from ..animate.video import dream_video
-
-            video = session.video
-            if video is None:
-                raise DeepDreamError("upload a short video first")
-            with _frame_folder(session) as folder:
-                result = dream_video(video, temporal=chosen.temporal, size=chosen.side, iterations=chosen.iterations,
-                                     seed=drawn, progress=animation.committing(progress, folder), stop=stop,
-                                     model=model, preset=preset or None, device=self.device)
-                made, path = folder.done(), None
-                if made:
-                    path = session.new_file("video-dream", animation.output_suffix(video.sound))
-                    animation.write_dreamed(path, video, folder.frames(made), chosen.side)
-            return _Clip(path, made, video.frame_count, result.stopped, len(result.damaged))
-
-        yield from self._clip(work, session, f"video seed {drawn}")
-
-    def _clip(self, work: jobs.Work, session: Session, what: str) -> Iterator[list[Any]]:
-        """A zoom or video job's updates: the latest picture live, then the clip. Outputs: status, live frame,
-        clip, download."""
-        for item in self._run(work, session):
-            if isinstance(item, str):
-                yield [item, gr.skip(), gr.skip(), gr.skip()]
-            elif isinstance(item, jobs.Update):
-                picture = item.picture if item.picture is not None or not item.finished else item.finished[-1]
-                shown = gr.skip() if picture is None else str(session.preview(picture))
-                yield [status(jobs.describe(item), item.record), shown, gr.skip(), gr.skip()]
-            else:
-                clip: _Clip = item.result
-                took = jobs.duration(item.elapsed)
-                if clip.path is None:
-                    yield [status(f"{what}: stopped after {took}, before its first frame was done", kind="stopped"),
-                           gr.skip(), gr.skip(), gr.skip()]
-                    continue
-                done = (f"{what}: stopped after {took}; kept the {clip.made} of {clip.total} frames made so far"
-                        if clip.stopped else f"{what}: done, {clip.made} frames in {took}")
-                if clip.damaged:
-                    done += f" ({clip.damaged} damaged frames of the source skipped or repaired)"
-                yield [status(done, kind="stopped" if clip.stopped else "done"), gr.skip(), str(clip.path),
-                       gr.update(value=str(clip.path), interactive=True)]
-
     def stop(self, request: gr.Request) -> None:
         self.session(request).stop()
 
@@ -400,19 +289,25 @@ class Page:
     # --- repeating -----------------------------------------------------------------------------------------
 
     def repeat(self, payload: Mapping[str, Any] | None, request: gr.Request) -> list[Any]:
-        """A dropped dreamed file: every setting of its record back into the form, then the Dream tab."""
+        """A dropped dreamed picture: every setting of its record back into the form, then the Dream tab; a
+        dropped clip: its settings into the Zoom or Video tab (outputs: :data:`RESTORE_EXTRAS`, then the boxes
+        of :data:`~.animation.ZOOM_BOXES` and :data:`~.animation.VIDEO_BOXES`, then the file)."""
+        boxes = [gr.skip()] * (len(animation.ZOOM_BOXES) + len(animation.VIDEO_BOXES))
         if payload is None:
-            return [gr.skip()] * (len(form.FIELDS) + len(RESTORE_EXTRAS) + 1)
+            return [gr.skip()] * (len(form.FIELDS) + len(RESTORE_EXTRAS) + len(boxes) + 1)
         try:
-            record = self.workspace.check_upload(payload["path"], "dreamed file").params
+            record = self.workspace.upload_record(payload["path"], "dreamed file")
             if record is None:
-                raise DeepDreamError("the dropped file holds no deepdreamer settings (a PNG saved by this page does)")
+                raise DeepDreamError("the dropped file holds no deepdreamer settings (a picture or clip saved by "
+                                     "this page does)")
+            if records.kind_of(record) in (records.ZOOM, records.VIDEO):
+                return [*clip_restore_outputs(animation.from_record(record)), None]
             restored = form.from_record(record)
         except DeepDreamError as exc:
             warn(str(exc))
             return [*[gr.skip()] * (len(form.FIELDS) + len(RESTORE_EXTRAS) - 1), status(str(exc), kind="error"),
-                    None]
-        return [*restore_outputs(restored, "settings restored from the dropped file"), None]
+                    *boxes, None]
+        return [*restore_outputs(restored, "settings restored from the dropped file", self.device), *boxes, None]
 
     def pick(self, event: gr.SelectData, request: gr.Request) -> list[Any]:
         """A click on a grid dream: its settings into the form (the full photo: size 0), then the Dream tab."""
@@ -421,59 +316,47 @@ class Page:
             raise refusal("that grid is gone: run it again")
         result = session.gallery[event.index]
         return restore_outputs(form.from_record(result.params), f"dreaming the whole photo like grid dream "
-                                                                f"{event.index + 1}")
+                                                                f"{event.index + 1}", self.device)
 
 
-def _refused(session: Session, message: str) -> Iterator[list[Any]]:
-    """A clip job refused before it starts: its place in the session's jobs given up, the reason shown."""
-    session.end_job(session.start_job())
-    warn(message)
-    yield [status(message, kind="error"), gr.skip(), gr.skip(), gr.skip()]
-
-
-def _forget_video(session: Session) -> None:
-    """The session's clip is replaced or cleared: its file goes (clips are big), unless a job may be reading it
-    (then it goes with the session's folder)."""
-    if session.video is not None and not session.busy:
-        session.video.path.unlink(missing_ok=True)
-    session.video = None
-
-
-@contextlib.contextmanager
-def _frame_folder(session: Session) -> Iterator[FrameFolder]:
-    """A folder in the session's for a job's finished frames, removed when the clip is written (or the job
-    failed)."""
-    from ..animate.frames import FrameFolder
-
-    folder = FrameFolder(session.new_file("frames", ""))
-    folder.path.mkdir(parents=True)
-    try:
-        yield folder
-    finally:
-        folder.remove()
-
-
-@dataclass(frozen=True)
-class _Clip:
-    """What a zoom or video job made: the clip (None: stopped before a frame was done) and its frames."""
-
-    path: Path | None
-    made: int
-    total: int
-    stopped: bool
-    damaged: int = 0
-
-
-def restore_outputs(restored: form.Restored, what: str) -> list[Any]:
-    """Updates for the form's fields (in :data:`form.FIELDS` order) and :data:`RESTORE_EXTRAS`."""
+def restore_outputs(restored: form.Restored, what: str, device: str) -> list[Any]:
+    """Updates for the form's fields (in :data:`form.FIELDS` order) and :data:`RESTORE_EXTRAS`. A record holds
+    the precision a dream ran in; where ``auto`` runs in that one here, the form gets ``auto`` back."""
     values = restored.values
     model = values["model"]
+    if values.get("precision") == _auto_precision(model, values["preset"], device):
+        values["precision"] = precision.AUTO
     updates = {name: values[name] if name in values else gr.skip() for name in form.FIELDS}
     updates["preset"] = gr.update(choices=list(choices.presets(model)), value=values["preset"])
     updates["channel_layer"] = gr.update(choices=choices.layers(model), value=values.get("channel_layer"))
     text = "; ".join([what, *restored.notes])
     return [*updates.values(), model_note(model), layer_menus(model)[0], gr.Tabs(selected="dream"),
             status(text, kind="done")]
+
+
+def clip_restore_outputs(restored: animation.RestoredClip) -> list[Any]:
+    """Updates that restore a clip: its model and preset in the form, its tab's boxes, that tab shown."""
+    model = restored.model
+    choices.check_model(model)
+    if restored.preset is not None and restored.preset not in choices.presets(model):
+        raise DeepDreamError(f"it was dreamed with the preset {restored.preset!r}, which {model} does not have here")
+    updates: dict[str, Any] = {name: gr.skip() for name in form.FIELDS}
+    updates["model"] = model
+    updates["preset"] = gr.update(choices=list(choices.presets(model)),
+                                  value=restored.preset or choices.default_preset(model))
+    text = "; ".join([f"{restored.kind} settings restored from the dropped clip", *restored.notes])
+    gr.Info(text)
+    boxes = [restored.boxes[name] if restored.kind == records.ZOOM else gr.skip() for name in animation.ZOOM_BOXES]
+    boxes += [restored.boxes[name] if restored.kind == records.VIDEO else gr.skip() for name in animation.VIDEO_BOXES]
+    return [*updates.values(), model_note(model), layer_menus(model)[0], gr.Tabs(selected=restored.kind),
+            status(text, kind="done"), *boxes]
+
+
+def _auto_precision(model: str, preset: str | None, device: str) -> str:
+    """What ``auto`` resolves to for ``model``'s ``preset`` on ``device``."""
+    from ..models import model_spec, resolve_device
+
+    return precision.resolve(precision.AUTO, resolve_device(device), model_spec(model).preset(preset).precision)
 
 
 def layer_menus(model: str) -> list[Any]:
@@ -493,14 +376,6 @@ def model_note(model: str) -> str:
     return f"{chosen.description}. **Unavailable**: {chosen.missing}."
 
 
-def _check_model(model: str) -> None:
-    chosen = next((choice for choice in choices.model_choices() if choice.name == model), None)
-    if chosen is None:
-        raise DeepDreamError(f"unknown model {model!r}")
-    if chosen.missing is not None:
-        raise DeepDreamError(f"{model} is unavailable: {chosen.missing}")
-
-
 def _settings(options: Mapping[str, Any]) -> dict[str, Any]:
     """The options an explore or layer preview takes from the form: how to dream, not what (nor the seed)."""
     return {key: options[key] for key in ("model", "preset", "keep_colors", "precision", *form.SETTINGS)
@@ -509,20 +384,3 @@ def _settings(options: Mapping[str, Any]) -> dict[str, Any]:
 
 def _preview(session: Session, update: jobs.Update) -> Any:
     return gr.skip() if update.picture is None else str(session.preview(update.picture))
-
-
-def warn(message: str) -> None:
-    """A toast (Gradio renders its text as HTML: escaped, as it may quote a user's input)."""
-    gr.Warning(html.escape(message))
-
-
-def refusal(message: str) -> gr.Error:
-    """An error toast that also stops the events chained after this one."""
-    return gr.Error(html.escape(message))
-
-
-def status(text: str, record: Any = None, *, kind: str = "running") -> str:
-    """The status line's HTML: a progress bar while a job runs, then how it ended (``kind``: done, stopped,
-    error); the text is escaped (it can quote a user's input)."""
-    bar = "" if record is None else f'<progress max="1" value="{record.fraction:.3f}"></progress> '
-    return f'<div class="dd-status dd-{kind}">{bar}<span>{html.escape(text)}</span></div>' if text else ""

@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from . import defaults
+
 if TYPE_CHECKING:
     from PIL import Image
 
@@ -25,9 +27,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-#: Seconds between live pictures: converting one costs a little of the dream's time (a 512 px picture:
-#: ~5 ms to convert, ~5 ms to write as JPEG), so a picture a second keeps that far below 1%.
-PREVIEW_EVERY = 1.0
 #: Seconds between updates sent to the page (status text; a picture only when a new one was taken).
 TICK = 0.5
 
@@ -53,7 +52,7 @@ class Finished(Generic[T]):
 Work = Callable[["ProgressCallback", threading.Event], T]
 
 
-def run(work: Work[T], stop: threading.Event, device: threading.Lock, *, preview_every: float = PREVIEW_EVERY,
+def run(work: Work[T], stop: threading.Event, device: threading.Lock, *, preview_every: float = defaults.PREVIEW_EVERY,
         tick: float = TICK) -> Iterator[Update | Finished[T]]:
     """Run ``work(progress, stop)`` in a thread once ``device`` is free; yield an :class:`Update` every ``tick``
     seconds, then one :class:`Finished`. The work's exception is raised here. Closing the generator early

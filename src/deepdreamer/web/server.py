@@ -16,14 +16,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DeepDreamError
-from .jobs import PREVIEW_EVERY
+from . import defaults
 from .workspace import SWEEP_EVERY, UploadLimits, Workspace
 
 if TYPE_CHECKING:
     import gradio as gr
 
 LOCALHOST = "127.0.0.1"
-DEFAULT_PORT = 7860
 #: Seconds between the browser's heartbeats: a closed tab is noticed (its files removed) within about this.
 HEARTBEAT_SECONDS = 2
 QUIET_ENVIRONMENT = {
@@ -38,12 +37,12 @@ class ServeOptions:
     """Everything ``deepdreamer serve`` is told."""
 
     host: str = LOCALHOST
-    port: int = DEFAULT_PORT
+    port: int = defaults.PORT
     auth: tuple[str, str] | None = None
     share: bool = False
     device: str = "auto"
     limits: UploadLimits = field(default_factory=UploadLimits)
-    preview_every: float = PREVIEW_EVERY
+    preview_every: float = defaults.PREVIEW_EVERY
 
 
 def parse_auth(text: str) -> tuple[str, str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import re
 import secrets
 import shutil
 import tempfile
@@ -24,23 +25,18 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image, UnidentifiedImageError
 
 from ..errors import DeepDreamError
 from ..images import Picture, read_image, write_image
+from . import defaults
 
 if TYPE_CHECKING:
     from ..animate.video_io import VideoInfo
     from ..api import DreamResult
 
-#: Defaults of ``deepdreamer serve --max-upload-mb / --max-pixels``: a phone photo passes, a bomb does not.
-DEFAULT_MAX_UPLOAD_MB = 20
-DEFAULT_MAX_PIXELS = 40_000_000
-#: Defaults of ``--max-video-seconds / --max-video-frames``: short clips only (a frame takes seconds to dream).
-DEFAULT_MAX_VIDEO_SECONDS = 10.0
-DEFAULT_MAX_VIDEO_FRAMES = 300
 #: Suffixes an uploaded video keeps (so the browser knows what it is showing); any other is stored as ``.video``.
 VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".gif", ".ogv"})
 #: Live previews kept per session: the newest few, so the browser can still fetch the one it was just sent.
@@ -56,10 +52,10 @@ IDLE_SECONDS = 24 * 3600.0
 
 @dataclass(frozen=True)
 class UploadLimits:
-    max_bytes: int = DEFAULT_MAX_UPLOAD_MB * 1_000_000
-    max_pixels: int = DEFAULT_MAX_PIXELS  # of a photo, and of one frame of a video
-    max_video_seconds: float = DEFAULT_MAX_VIDEO_SECONDS
-    max_video_frames: int = DEFAULT_MAX_VIDEO_FRAMES
+    max_bytes: int = defaults.MAX_UPLOAD_MB * 1_000_000
+    max_pixels: int = defaults.MAX_PIXELS  # of a photo, and of one frame of a video
+    max_video_seconds: float = defaults.MAX_VIDEO_SECONDS
+    max_video_frames: int = defaults.MAX_VIDEO_FRAMES
 
 
 @dataclass
@@ -69,6 +65,9 @@ class Session:
 
     folder: Path
     photo: Path | None = None
+    photo_name: str = "photo"  # the photo's and the clip's own names, for the downloads': ``cat_dream.png``
+    video_name: str = "video"
+    refused: str | None = None  # why the last job asked for was refused before the queue
     guide: Path | None = None
     mask: Path | None = None
     video: VideoInfo | None = None  # the checked clip of the Video tab, kept in the session's folder
@@ -92,6 +91,13 @@ class Session:
         """A fresh server-chosen name in the session's folder: ``dream-7.png``."""
         self.folder.mkdir(parents=True, exist_ok=True)
         return self.folder / f"{stem}-{next(self._numbers)}{suffix}"
+
+    def download(self, name: str) -> Path:
+        """A fresh path for a result the user downloads, in a folder of its own so that the file can be named
+        after what was dreamed (``cat_dream.png``, never the server's ``dream-7.png``)."""
+        folder = self.new_file("result", "")
+        folder.mkdir()
+        return folder / name
 
     def new_job(self) -> None:
         """A job joins the queue: Stop pressed while it waits still reaches it."""
@@ -210,6 +216,25 @@ class Workspace:
         finally:
             self.discard(source)
 
+    def upload_record(self, upload: str | Path, what: str = "dreamed file") -> dict[str, Any] | None:
+        """The record in an uploaded picture (decoded completely within the limits) or clip (its tags: a clip
+        needs no frame decoded to say how it was made); the client's copy deleted either way."""
+        source = Path(upload)
+        if not self._is_upload(source):
+            raise DeepDreamError(f"the {what} was not uploaded to this page")
+        try:
+            if source.suffix.lower() not in VIDEO_SUFFIXES - {".gif"}:
+                return self._decode(source, what).params
+            self._check_bytes(source, what)
+            from ..animate.video_io import read_record
+
+            try:
+                return read_record(source)
+            except DeepDreamError:
+                raise DeepDreamError(f"the {what} is not a clip this page can read") from None
+        finally:
+            self.discard(source)
+
     def check_video(self, upload: str | Path, session: Session, what: str = "video") -> VideoInfo:
         """Read every packet of an uploaded video within the limits; keep it in ``session``'s folder under a server
         name if it passes, delete the client's copy either way. Returns what was learnt about the kept copy."""
@@ -238,10 +263,7 @@ class Workspace:
         from ..animate.video_io import probe_video
 
         limits = self.limits
-        size = source.stat().st_size
-        if size > limits.max_bytes:
-            raise DeepDreamError(f"the {what} is {size / 1e6:.1f} MB, above this page's limit of "
-                                 f"{limits.max_bytes / 1e6:g} MB")
+        self._check_bytes(source, what)
         try:
             info = probe_video(source, max_pixels=limits.max_pixels)
         except DeepDreamError as exc:  # name the upload, not the server's path; no CLI option to suggest
@@ -264,11 +286,14 @@ class Workspace:
             return False
         return len(parts) == 2 and parts[0] != SESSIONS
 
-    def _decode(self, source: Path, what: str) -> Picture:
+    def _check_bytes(self, source: Path, what: str) -> None:
         size = source.stat().st_size
         if size > self.limits.max_bytes:
             raise DeepDreamError(f"the {what} is {size / 1e6:.1f} MB, above this page's limit of "
                                  f"{self.limits.max_bytes / 1e6:g} MB")
+
+    def _decode(self, source: Path, what: str) -> Picture:
+        self._check_bytes(source, what)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -276,6 +301,9 @@ class Workspace:
                     width, height = header.size
         except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
             raise DeepDreamError(f"the {what} is not an image this page can read (PNG, JPEG, WebP, ...)") from None
+        if min(width, height) < defaults.MIN_PHOTO_SIDE and what != "dreamed file":
+            raise DeepDreamError(f"the {what} is {width}x{height}: this page needs at least {defaults.MIN_PHOTO_SIDE} "
+                                 f"px on each side (a smaller picture holds no octave of the models' patterns)")
         if width * height > self.limits.max_pixels:
             raise DeepDreamError(f"the {what} is {width}x{height}, {width * height / 1e6:.1f} megapixels, above this "
                                  f"page's limit of {self.limits.max_pixels / 1e6:g}")
@@ -285,3 +313,9 @@ class Workspace:
             reason = str(exc).removeprefix(f"{source}: ")
             raise DeepDreamError(f"the {what} cannot be read: {reason}") from None
 
+
+def download_name(client_name: str | None, default: str) -> str:
+    """A name for downloads from the name of what the user uploaded: its stem, letters, digits, ``-`` and ``_``
+    only (it is the client's text), at most 40 characters."""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(client_name or "").stem).strip("_")[:40]
+    return stem or default
