@@ -18,8 +18,9 @@ from .sound import CURVES, SoundCurves
 #: ``--react auto`` per kind of clip: the zoom flies with the harmonic swell, the dream's strength kicks with the
 #: percussion, and the layer mix leans to deep objects on bass and to shallow patterns on high sounds.
 PRESETS = {
-    "zoom": "zoom=motion:1.005..1.04,step=pulse:0.01..0.04,block10=low:0.3..1.5,block5=high:0..1",
-    "video": "step=pulse:0.01..0.04,iterations=pulse:2..6,block10=low:0.3..1.5,block5=high:0..1",
+    "zoom": "zoom=motion:1.005..1.04,step=pulse:0.004..0.04,iterations=pulse:2..6,block10=low:0.3..1.5,"
+            "block5=high:0..1",
+    "video": "step=pulse:0.004..0.04,iterations=pulse:2..6,block10=low:0.3..1.5,block5=high:0..1",
 }
 _ENTRY = re.compile(r"^\s*(?P<target>[\w.]+)\s*=\s*(?P<curve>\w+)\s*:\s*(?P<low>[^.][^:]*?)\.\.(?P<high>.+?)\s*$")
 
