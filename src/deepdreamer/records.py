@@ -55,6 +55,10 @@ SCHEMA: dict[str, tuple[Any, ...]] = {
     # clips: a zoom's frames and camera (keyframes allowed), a video's start of each frame
     "frames": (int,), "fps": ("number",), "zoom": ("schedule",), "rotate": ("schedule",), "translate": ("pair",),
     "guard": ("number",), "temporal": (str,),
+    # music videos: the sound a clip follows (a stretch of it), which numbers follow which of its curves
+    # (target -> "CURVE:LOW..HIGH"), and the curves themselves (recorded, never repeated: the sound gives them)
+    "sound": (str, None), "sound_start": ("number",), "sound_seconds": ("number", None), "react": (dict, None),
+    "curves": (dict, None),
 }
 #: Where a kind's keys hold something else than :data:`SCHEMA` says: a zoom's numbers may follow keyframes, a
 #: video's size and step may be left to the source and the preset.
@@ -73,9 +77,9 @@ REPEATABLE = {
     SOUND: ("model", "preset", "layers", "step", "num_octaves", "octave_scale", "iterations", "mask_threshold_db",
             "phase", "stereo", "seed"),
     ZOOM: ("model", "preset", "layers", "step", "num_octaves", "iterations", "precision", "weights", "frames", "fps",
-           "zoom", "rotate", "translate", "guard", "size", "seed"),
+           "zoom", "rotate", "translate", "guard", "size", "seed", "sound", "sound_start", "sound_seconds", "react"),
     VIDEO: ("model", "preset", "layers", "step", "num_octaves", "iterations", "precision", "weights", "temporal",
-            "size", "seed"),
+            "size", "seed", "sound", "sound_start", "react"),
 }
 
 #: Options that together say what is dreamed: given any of them, ``--like`` takes none of the recorded ones.

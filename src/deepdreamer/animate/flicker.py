@@ -18,8 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from PIL import Image
 
 from ..errors import DeepDreamError
+from .camera import CameraMove, move
 from .flow import DEFAULT_FLOW, optical_flow, trusted, warp
 
 
@@ -55,3 +57,15 @@ def warping_errors(frames: Sequence[np.ndarray], motion: Sequence[Motion]) -> li
 def warping_error(frames: Sequence[np.ndarray], motion: Sequence[Motion]) -> float:
     """The mean of :func:`warping_errors`: one number for a clip's flicker, lower is steadier."""
     return float(np.mean(warping_errors(frames, motion)))
+
+
+def camera_residuals(frames: Sequence[Image.Image], motions: Sequence[CameraMove]) -> list[float]:
+    """For a zoom: how much frame t differs from frame t-1 moved by the camera's own ``motions[t]`` (mean absolute
+    difference, 0..255), for t = 1 .. T-1. What is left is what the dream changed: the part that follows a sound."""
+    if len(motions) != len(frames):
+        raise DeepDreamError(f"{len(frames)} frames need as many camera moves, not {len(motions)}")
+    residuals = []
+    for t in range(1, len(frames)):
+        expected = np.asarray(move(frames[t - 1], motions[t]), dtype=np.float32)
+        residuals.append(float(np.abs(np.asarray(frames[t], dtype=np.float32) - expected).mean()))
+    return residuals

@@ -17,7 +17,7 @@ a frame folder of its own inside the same work folder (:mod:`.chunks`), and join
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,7 +44,8 @@ from .frames import FrameFolder
 if TYPE_CHECKING:
     from PIL import Image
 
-    from .video_io import VideoInfo
+    from .sound import SoundCurves
+    from .video_io import Soundtrack, VideoInfo
     from .zoom import ZoomPlan
 
 
@@ -70,13 +71,34 @@ class ZoomSettings:
     precision: str = "auto"
     weights: str | None = None
     max_memory: int | None = None  # the machine's budget: recorded, never repeated
+    sound: str | None = None  # a music zoom: as many frames as this sound lasts (from sound_start, sound_seconds)
+    sound_start: float = 0.0
+    sound_seconds: float | None = None
+    react: Mapping[str, str] | None = None  # target -> "CURVE:LOW..HIGH" (:mod:`.react`), with a sound
 
-    def plan(self) -> ZoomPlan:
-        """The settings parsed and checked for every frame (a one-line error before any work)."""
+    def curves(self) -> SoundCurves | None:
+        """The sound's curves at the zoom's frame rate (None without a sound); they set the number of frames."""
+        if self.sound is None:
+            if self.react:
+                raise DeepDreamError("--react follows a sound: give one with --sound")
+            return None
+        from .sound import sound_curves
+
+        return sound_curves(self.sound, self.fps, start=self.sound_start, seconds=self.sound_seconds)
+
+    def plan(self, curves: SoundCurves | None = None) -> ZoomPlan:
+        """The settings parsed and checked for every frame (a one-line error before any work); with the sound's
+        ``curves``, the numbers named in ``react`` follow them."""
         from .zoom import plan_zoom
 
-        return plan_zoom(self.frames, zoom=self.zoom, rotate=self.rotate, translate=self.translate, step=self.step,
+        plan = plan_zoom(self.frames, zoom=self.zoom, rotate=self.rotate, translate=self.translate, step=self.step,
                          iterations=self.iterations, layers=self.layers, guard=self.guard, seed=self.seed)
+        if curves is None or not self.react:
+            return plan
+        from .music import preset_layers, reacted_zoom, reactions
+
+        return reacted_zoom(plan, reactions(self.react, "zoom", curves, self.model),
+                            preset_layers(self.model, self.preset))
 
     def dream_options(self) -> dict[str, Any]:
         """What every frame's :func:`~deepdreamer.dream` gets besides the plan's keyframed values."""
@@ -99,6 +121,29 @@ class VideoSettings:
     precision: str = "auto"
     weights: str | None = None
     max_memory: int | None = None
+    sound: str | None = None  # another sound under the video (and to follow); None: its own sound track
+    sound_start: float = 0.0
+    react: Mapping[str, str] | None = None  # target -> "CURVE:LOW..HIGH" (:mod:`.react`)
+
+    def curves(self, info: VideoInfo) -> SoundCurves | None:
+        """With ``react``, the curves of the sound it follows (another, or the video's own track), at the video's
+        mean frame rate; None without."""
+        if not self.react:
+            return None
+        from .sound import sound_curves
+
+        seconds = float(info.end * info.time_base)
+        return sound_curves(self.sound or info.path, info.frame_count / seconds, start=self.sound_start,
+                            seconds=seconds)
+
+    def per_frame(self, curves: SoundCurves | None) -> Callable[[int], dict[str, Any]] | None:
+        """The numbers each frame takes from the sound's ``curves`` (None without)."""
+        if curves is None or not self.react:
+            return None
+        from .music import frame_options, preset_layers, reactions
+
+        return frame_options(reactions(self.react, "video", curves, self.model),
+                             dict(self.layers) if self.layers else preset_layers(self.model, self.preset))
 
     def dream_options(self) -> dict[str, Any]:
         options = _dream_options(self)
@@ -113,17 +158,25 @@ def _dream_options(settings: ZoomSettings | VideoSettings) -> dict[str, Any]:
     return {key: value for key, value in options.items() if value is not None}
 
 
-def zoom_record(settings: ZoomSettings, plan: ZoomPlan) -> dict[str, Any]:
-    """The record of a zoom: its plan as text (schedules in their normal form), and how each frame is dreamed."""
+def zoom_record(settings: ZoomSettings, plan: ZoomPlan, curves: SoundCurves | None = None) -> dict[str, Any]:
+    """The record of a zoom: its plan as text (schedules in their normal form, before any follows the sound), how
+    each frame is dreamed, and for a music zoom the sound, what follows it, and its curves (recorded only)."""
+    music = {} if settings.sound is None else {
+        "sound": settings.sound, "sound_start": settings.sound_start, "sound_seconds": settings.sound_seconds,
+        "react": None if settings.react is None else dict(settings.react),
+        "curves": None if curves is None else curves.describe()}
     return records.new_record(records.ZOOM, {
         **plan.describe(), "fps": settings.fps, "size": settings.size, "model": settings.model,
         "preset": settings.preset, "num_octaves": settings.num_octaves, "precision": settings.precision,
-        "weights": settings.weights, "max_memory": settings.max_memory})
+        "weights": settings.weights, "max_memory": settings.max_memory, **music})
 
 
-def video_record(settings: VideoSettings) -> dict[str, Any]:
+def video_record(settings: VideoSettings, curves: SoundCurves | None = None) -> dict[str, Any]:
     values = asdict(settings)
     values["layers"] = None if settings.layers is None else dict(settings.layers)
+    values["react"] = None if settings.react is None else dict(settings.react)
+    if curves is not None:
+        values["curves"] = curves.describe()
     return records.new_record(records.VIDEO, values)
 
 
@@ -159,18 +212,21 @@ def render_zoom(
     """Fly into ``photo`` (a path, a picture, an array) as ``settings`` say, into the clip (or PNG folder)
     ``output``; frames wait in ``work`` (default: :func:`work_folder`) until all are done (see the module)."""
     from ..images import as_picture
-    from .video_io import check_output
+    from .video_io import Soundtrack, check_output
     from .zoom import clip_info, zoom
 
     picture = as_picture(photo, "photo")
+    curves = settings.curves()
+    if curves is not None:
+        settings = replace(settings, frames=curves.frames)
     check_output(output, clip_info(output, settings.frames, settings.fps))
-    settings.plan()  # refused before a work folder exists
+    settings.plan(curves)  # refused before a work folder exists
     folder = FrameFolder(work or work_folder(output))
     source = {} if picture.path is None else {"source": str(picture.path)}
     seed = folder.manifest.settle({**source, **_manifest(settings)}, fill={"seed": _drawn})["seed"]
     settings = replace(settings, seed=seed)
-    plan = settings.plan()
-    record = zoom_record(settings, plan)
+    plan = settings.plan(curves)
+    record = zoom_record(settings, settings.plan(), curves)
     done = folder.done()
     stopped = False
     if done < plan.frames:
@@ -178,8 +234,11 @@ def render_zoom(
                       keep_frames=False, progress=_committing(folder, done, progress), stop=stop, device=device,
                       **settings.dream_options())
         stopped = result.stopped
+    soundtrack = None
+    if settings.sound is not None:
+        soundtrack = Soundtrack(Path(settings.sound), settings.sound_start, settings.sound_seconds)
     return _finish(folder, output, plan.frames, stopped, record, write_stopped,
-                   lambda frames: _write_zoom(output, frames, folder.done(), settings.fps, record))
+                   lambda frames: _write_zoom(output, frames, folder.done(), settings.fps, record, soundtrack))
 
 
 def render_video(
@@ -202,26 +261,32 @@ def render_video(
     import numpy as np
 
     from .video import dream_video
-    from .video_io import VideoInfo, check_output, probe_video
+    from .video_io import Soundtrack, VideoInfo, check_output, probe_video
 
     info = source if isinstance(source, VideoInfo) else probe_video(source, max_pixels)
     check_output(output, info)
     if ray is None and chunks is not None:
         raise DeepDreamError("chunks split a video over a Ray cluster: ask for Ray")
+    curves = settings.curves(info)
+    per_frame = settings.per_frame(curves)  # checked before a work folder exists
+    soundtrack = None if settings.sound is None else Soundtrack(Path(settings.sound), settings.sound_start,
+                                                                float(info.end * info.time_base))
+    if ray is not None and (per_frame is not None or soundtrack is not None):
+        raise DeepDreamError("a video that follows a sound is dreamed on this machine: leave out --ray")
     folder = FrameFolder(work or work_folder(output))
     manifest = {"source": str(info.path.resolve()), "ray": ray is not None, **asdict(settings)}
     seed = folder.manifest.settle(manifest, fill={"seed": _drawn})["seed"]
     settings = replace(settings, seed=seed)
-    record = video_record(settings)
+    record = video_record(settings, curves)
     if ray is not None:
         return _render_on_ray(info, settings, output, folder, record, max_pixels, ray, chunks, progress, stop)
     done = folder.done()
     result = dream_video(info, temporal=settings.temporal, size=settings.size, iterations=settings.iterations,
                          first=done, previous_dream=np.asarray(folder.read(done - 1)) if done else None, seed=seed,
                          progress=_committing(folder, done, progress), stop=stop, device=device,
-                         **settings.dream_options())
+                         per_frame=per_frame, **settings.dream_options())
     clip = _finish(folder, output, info.frame_count, result.stopped, record, write_stopped,
-                   lambda frames: _write_video(output, info, frames, settings.size, record))
+                   lambda frames: _write_video(output, info, frames, settings.size, record, soundtrack))
     clip.damaged = result.damaged
     return clip
 
@@ -288,15 +353,16 @@ def _drawn() -> int:
     return checks.seed_or_drawn(None)
 
 
-def _write_zoom(output: Path, frames: Iterable[Image.Image], count: int, fps: float, record: dict[str, Any]) -> None:
+def _write_zoom(output: Path, frames: Iterable[Image.Image], count: int, fps: float, record: dict[str, Any],
+                soundtrack: Soundtrack | None = None) -> None:
     from .zoom import write_zoom
 
-    write_zoom(output, frames, count, fps, record)
+    write_zoom(output, frames, count, fps, record, soundtrack)
 
 
 def _write_video(output: Path, info: VideoInfo, frames: Iterator[Image.Image] | list[Image.Image], size: int | None,
-                 record: dict[str, Any]) -> None:
+                 record: dict[str, Any], soundtrack: Soundtrack | None = None) -> None:
     from .video import output_frames
     from .video_io import write_video
 
-    write_video(output, output_frames(info, frames, size), info, record)
+    write_video(output, output_frames(info, frames, size), info, record, soundtrack)

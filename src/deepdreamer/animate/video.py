@@ -12,7 +12,7 @@ an interrupted video resumes exactly.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,13 +65,15 @@ def dream_video(
     seed: int | None = None,
     progress: ProgressCallback | None = None,
     stop: threading.Event | None = None,
+    per_frame: Callable[[int], Mapping[str, Any]] | None = None,
     **dream_options: Any,
 ) -> VideoDream:
     """Dream frames ``first`` .. ``end - 1`` of ``video`` (see the module's notes); each is a progress ``result``.
 
     ``previous_dream`` is the dream of the frame before ``first`` (upright uint8), to resume. ``iterations``
     are the first frame's; later frames run :func:`~.temporal.warm_iterations` of them. ``dream_options`` go to
-    every frame's :func:`~deepdreamer.dream` (model, preset, step, octaves, ...).
+    every frame's :func:`~deepdreamer.dream` (model, preset, step, octaves, ...); ``per_frame(index)`` may
+    override some for one frame (a video that follows a sound: its ``iterations`` are that frame's own).
     """
     from ..api import dream
 
@@ -93,8 +95,10 @@ def dream_video(
             break
         start = start_image(pixels, *(before if before is not None else (None, None)), temporal)
         steps = iterations if before is None else warm_iterations(iterations, temporal)
+        options = {**dream_options, **(per_frame(index) if per_frame is not None else {})}
+        steps = options.pop("iterations", steps)
         label = f"frame {index + 1}/{total}"
-        dreamed = dream(start, **dream_options, iterations=steps, seed=seed,
+        dreamed = dream(start, **options, iterations=steps, seed=seed,
                         progress=job.part(index - first, max(total - first, 1), label).progress, stop=job.stop)
         if dreamed.stopped:
             result.stopped = True

@@ -266,8 +266,18 @@ def check_output(path: str | Path, like: VideoInfo) -> str | None:
     return VIDEO_FORMATS[suffix]
 
 
+@dataclass(frozen=True)
+class Soundtrack:
+    """A stretch of a sound file to put under a clip instead of the source's own track (a music video):
+    ``seconds`` from ``start``, decoded and encoded again (AAC, or Opus in WebM) so that any sound fits."""
+
+    path: Path
+    start: float = 0.0
+    seconds: float | None = None
+
+
 def write_video(path: str | Path, frames: Iterable[Frame], like: VideoInfo,
-                record: Mapping[str, Any] | None = None) -> None:
+                record: Mapping[str, Any] | None = None, soundtrack: Soundtrack | None = None) -> None:
     """Encode ``frames`` to ``path`` atomically, keeping ``like``'s time base, rotation and sound track.
 
     Each frame is written at its own ``pts`` and ``duration`` (in ``like.time_base``), so a variable frame rate
@@ -275,6 +285,7 @@ def write_video(path: str | Path, frames: Iterable[Frame], like: VideoInfo,
     folder of PNGs has neither, so their frames are turned upright and the sound is left out. Nothing appears
     at ``path`` unless every frame was written. ``record`` (how the clip was made) goes into the container's
     ``comment`` tag, a GIF's comment, or every PNG's text chunk: :func:`read_record` reads it back.
+    A ``soundtrack`` replaces the source's sound, starting with the first frame.
     """
     path = Path(path)
     muxer = check_output(path, like)
@@ -295,7 +306,7 @@ def write_video(path: str | Path, frames: Iterable[Frame], like: VideoInfo,
         return
     av = _av()
     with atomic_output(path, errors=(OSError, av.FFmpegError)) as temporary:
-        _encode(temporary, muxer, everything, like, first.pixels.shape, text)
+        _encode(temporary, muxer, everything, like, first.pixels.shape, text, soundtrack)
         if muxer == "gif" and text is not None:
             _add_gif_comment(temporary, text)
 
@@ -332,7 +343,7 @@ def _add_gif_comment(path: Path, text: str) -> None:
 
 
 def _encode(temporary: Path, muxer: str, frames: Iterable[Frame], like: VideoInfo, shape: tuple[int, ...],
-            comment: str | None) -> None:
+            comment: str | None, soundtrack: Soundtrack | None = None) -> None:
     av = _av()
     height, width = shape[:2]
     gif = muxer == "gif"
@@ -343,8 +354,10 @@ def _encode(temporary: Path, muxer: str, frames: Iterable[Frame], like: VideoInf
             output.metadata["comment"] = comment
         stream = _add_video_stream(output, muxer, like, width, height)
         sound = None
-        if not gif and like.sound is not None:
-            sound = _SoundCopy(cleanup.enter_context(av.open(str(like.path))), output)
+        if not gif and soundtrack is not None:
+            sound = _encoded_sound(soundtrack, output, "libopus" if muxer == "webm" else "aac")
+        elif not gif and like.sound is not None:
+            sound = _copied_sound(cleanup.enter_context(av.open(str(like.path))), output)
         palette = None
         for frame in frames:
             pixels = upright(frame.pixels, like.rotation) if gif else frame.pixels
@@ -410,13 +423,12 @@ def _palettised(pixels: np.ndarray, palette: Image.Image | None) -> tuple[Any, I
     return av.VideoFrame.from_ndarray((indices, argb), format="pal8"), palette
 
 
-class _SoundCopy:
-    """The source's first sound track, muxed packet by packet between video packets of the same time."""
+class _SoundPackets:
+    """A sound track's packets, muxed between video packets of the same time."""
 
-    def __init__(self, source: Any, output: Any) -> None:
-        template = source.streams.audio[0]
-        self._stream = output.add_stream_from_template(template)
-        self._packets = (p for p in source.demux(template) if p.size)
+    def __init__(self, packets: Iterable[Any], stream: Any, output: Any) -> None:
+        self._packets = iter(packets)
+        self._stream = stream
         self._output = output
         self._pending = next(self._packets, None)
 
@@ -427,3 +439,34 @@ class _SoundCopy:
             self._pending.stream = self._stream
             self._output.mux(self._pending)
             self._pending = next(self._packets, None)
+
+
+def _copied_sound(source: Any, output: Any) -> _SoundPackets:
+    """The source's first sound track, its packets untouched."""
+    template = source.streams.audio[0]
+    return _SoundPackets((p for p in source.demux(template) if p.size), output.add_stream_from_template(template),
+                         output)
+
+
+#: What a soundtrack is encoded to: 48 kHz stereo.
+SOUNDTRACK_RATE = 48_000
+
+
+def _encoded_sound(soundtrack: Soundtrack, output: Any, codec: str) -> _SoundPackets:
+    """A soundtrack's stretch, decoded, resampled to 48 kHz stereo and encoded with ``codec``."""
+    from ..audio.io import read_audio
+
+    av = _av()
+    sound = read_audio(soundtrack.path)
+    first = round(soundtrack.start * sound.rate)
+    end = None if soundtrack.seconds is None else first + round(soundtrack.seconds * sound.rate)
+    samples = sound.samples[first:end]
+    samples = np.repeat(samples, 2, axis=1) if samples.shape[1] == 1 else samples[:, :2]
+    stream = output.add_stream(codec, rate=SOUNDTRACK_RATE, layout="stereo")
+    resampler = av.AudioResampler(format=stream.format.name, layout="stereo", rate=SOUNDTRACK_RATE)
+    whole = av.AudioFrame.from_ndarray(np.ascontiguousarray(samples.T, dtype=np.float32), format="fltp",
+                                       layout="stereo")
+    whole.sample_rate, whole.pts, whole.time_base = sound.rate, 0, Fraction(1, sound.rate)
+    packets = [packet for frame in [*resampler.resample(whole), *resampler.resample(None)]
+               for packet in stream.encode(frame)]
+    return _SoundPackets([*packets, *stream.encode(None)], stream, output)

@@ -28,7 +28,7 @@ from .guard import ColorStats, hold_stats
 from .keyframes import Schedule
 
 if TYPE_CHECKING:
-    from .video_io import VideoInfo
+    from .video_io import Soundtrack, VideoInfo
 
 
 
@@ -88,10 +88,17 @@ def plan_zoom(frames: int, *, zoom: str | float = ZOOM_FACTOR, rotate: str | flo
         layers=None if layers is None else {name: Schedule.parse(w, f"--layer {name}") for name, w in layers.items()},
         guard=guard, seed=checks.seed_or_drawn(seed),
     )
-    for frame in sorted({0, frames - 1, *plan.zoom.frames, *plan.rotate.frames, *plan.iterations.frames,
-                         *(plan.step.frames if plan.step else ()),
-                         *(f for s in (plan.layers or {}).values() for f in s.frames)}):
-        if frame >= frames:
+    frames_to_check = {0, frames - 1, *plan.zoom.frames, *plan.rotate.frames, *plan.iterations.frames,
+                       *(plan.step.frames if plan.step else ()),
+                       *(f for s in (plan.layers or {}).values() for f in s.frames)}
+    check_frames(plan, frames_to_check)
+    return plan
+
+
+def check_frames(plan: ZoomPlan, frames: Iterable[int]) -> None:
+    """Refuse a plan whose camera move, steps or layer weights are out of range at any of ``frames``."""
+    for frame in sorted(frames):
+        if frame >= plan.frames:
             continue
         plan.motion(frame).check()
         options = plan.dream_options(frame)
@@ -101,7 +108,6 @@ def plan_zoom(frames: int, *, zoom: str | float = ZOOM_FACTOR, rotate: str | flo
             raise DeepDreamError(f"--step is {options['step']:g} at frame {frame}; it must be positive")
         if "layers" in options and not options["layers"]:
             raise DeepDreamError(f"every layer weight is 0 at frame {frame}: nothing to dream")
-    return plan
 
 
 @dataclass
@@ -169,12 +175,12 @@ def clip_info(source: Path, frames: int, fps: float) -> VideoInfo:
 
 
 def write_zoom(path: Path, frames: Iterable[Image.Image], count: int, fps: float,
-               record: Mapping[str, Any] | None = None) -> None:
+               record: Mapping[str, Any] | None = None, soundtrack: Soundtrack | None = None) -> None:
     """A zoom's ``count`` frames as a clip (or a folder of PNGs) at ``fps`` frames a second, written atomically,
-    with its ``record``."""
+    with its ``record`` and, for a music zoom, its ``soundtrack``."""
     import numpy as np
 
     from .video_io import Frame, write_video
 
     pictures = (Frame(np.asarray(image.convert("RGB")), index, 1) for index, image in enumerate(frames))
-    write_video(path, pictures, clip_info(path, count, fps), record)
+    write_video(path, pictures, clip_info(path, count, fps), record, soundtrack)

@@ -60,6 +60,29 @@ def _shared(octaves: int) -> Callable[[Any], Any]:
     return add
 
 
+def _music_options(kind: str) -> Callable[[Any], Any]:
+    """--react and --plot (and for a zoom --seconds): what follows the sound, a picture of both, how much of it."""
+    presets = "zoom follows motion, the step pulse, the layer mix low against high" if kind == "zoom" else \
+        "the step and the steps follow the pulse, the layer mix low against high"
+
+    def add(command: Any) -> Any:
+        seconds = [click.option("--seconds", "sound_seconds", type=click.FloatRange(min=0, min_open=True),
+                                help="With --sound: how many seconds of it [default: to its end].")]
+        for option in reversed([
+            *(seconds if kind == "zoom" else []),
+            click.option("--react", multiple=True, metavar="TARGET=CURVE:LOW..HIGH",
+                         help="A number that follows the sound, e.g. zoom=motion:1.01..1.06 or block10=low:0..1 "
+                              "(repeatable; curves: loudness, pulse, motion, beat, low, high, balance); "
+                              f"'auto': {presets}."),
+            click.option("--plot", type=click.Path(path_type=Path),
+                         help="Write the sound's curves and each number that follows one as a picture (.png)."),
+        ]):
+            command = option(command)
+        return command
+
+    return add
+
+
 @cli.command()
 @click.argument("photo", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help=f"{CLIP_OUTPUT}.")
@@ -83,17 +106,29 @@ def _shared(octaves: int) -> Callable[[Any], Any]:
               help="How strongly each frame's colours are held to the photo's (0: off; drift to grey or one colour).")
 @click.option("--size", type=click.IntRange(min=32), default=defaults.ZOOM_SIZE, show_default=True,
               help="Longest side of the frames.")
+@click.option("--sound", type=click.Path(path_type=Path),
+              help="A music zoom: as many frames as this sound lasts at --fps, the sound under them "
+                   "(MP3, WAV, FLAC, OGG, or a video's sound track).")
+@click.option("--start", "sound_start", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="With --sound: where in the sound the zoom starts, in seconds.")
+@_music_options("zoom")
 @_shared(defaults.ZOOM_OCTAVES)
 def zoom(ctx: click.Context, photo: Path, output: Path, translate: str, layers: tuple[str, ...], like: Path | None,
-         device: str, quiet: bool, **options: Any) -> None:
-    """Fly into PHOTO: every frame dreams the last one after a small zoom, turn and move (Google's zoom)."""
+         device: str, quiet: bool, react: tuple[str, ...], plot: Path | None, **options: Any) -> None:
+    """Fly into PHOTO: every frame dreams the last one after a small zoom, turn and move (Google's zoom).
+
+    With --sound, the zoom lasts as long as the sound and carries it; with --react, its numbers follow the sound.
+    """
     from ..animate.render import ZoomSettings, render_zoom
     from ..images import read_image
 
-    options.update(translate=_translation(translate), layers=checks.parse_layers(layers, keyframed=True) or None)
+    options.update(translate=_translation(translate), layers=checks.parse_layers(layers, keyframed=True) or None,
+                   sound=_resolved(options["sound"]), react=_react(react, "zoom"))
     _like(ctx, like, records.ZOOM, options)
     settings = ZoomSettings(**options)
     picture = read_image(photo)
+    if plot is not None:
+        _plot(plot, settings.curves(), settings.react, "zoom", settings.model)
     clip = _render(quiet, lambda progress, stop: render_zoom(picture, settings, output, device=device,
                                                              progress=progress, stop=stop))
     if not quiet:
@@ -122,11 +157,19 @@ def zoom(ctx: click.Context, photo: Path, output: Path, translate: str, layers: 
 @ray_options
 @click.option("--chunks", type=click.IntRange(min=1),
               help="With --ray: runs of frames dreamed in parallel [default: one per worker].")
+@click.option("--sound", type=click.Path(path_type=Path),
+              help="Put this sound under the video instead of its own (--react then follows it).")
+@click.option("--start", "sound_start", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="With --sound: where in it the video starts, in seconds.")
+@_music_options("video")
 @_shared(defaults.VIDEO_OCTAVES)
 def video(ctx: click.Context, source: Path, output: Path | None, layers: tuple[str, ...], preview: int | None,
           max_pixels: int, use_ray: bool, ray_address: str | None, ray_cpus: int, chunks: int | None,
-          like: Path | None, device: str, quiet: bool, **options: Any) -> None:
+          like: Path | None, device: str, quiet: bool, react: tuple[str, ...], plot: Path | None,
+          **options: Any) -> None:
     """Dream the video INPUT frame by frame without flicker; keep its timing, rotation and sound.
+
+    With --react, the dream follows the video's own sound (or --sound): its strength kicks on the beats.
 
     With --ray, runs of frames are dreamed in parallel on a Ray cluster, each starting a few frames early so
     that the dream is warm where it begins, and joined with short crossfades.
@@ -139,10 +182,13 @@ def video(ctx: click.Context, source: Path, output: Path | None, layers: tuple[s
     ray = ray_settings(use_ray, ray_address, ray_cpus)
     if ray is None and chunks is not None:
         raise DeepDreamError("--chunks splits a video over a Ray cluster: add --ray")
-    options["layers"] = checks.parse_layers(layers) or None
+    options.update(layers=checks.parse_layers(layers) or None, sound=_resolved(options["sound"]),
+                   react=_react(react, "video"))
     _like(ctx, like, records.VIDEO, options)
     settings = VideoSettings(**options)
     info = probe_video(source, max_pixels)
+    if plot is not None:
+        _plot(plot, settings.curves(info), settings.react, "video", settings.model)
     output = output or source.with_name(f"{source.stem}_dream{source.suffix}")
     check_output(output, info)
     runs = [(output, settings)]
@@ -158,6 +204,25 @@ def video(ctx: click.Context, source: Path, output: Path | None, layers: tuple[s
             click.echo(f"deepdreamer: {message}", err=True)
         if not quiet:
             click.echo(f"wrote {path} ({clip.frames} frames{' on Ray' if ray else ''})", err=True)
+
+
+def _resolved(path: Path | None) -> str | None:
+    return None if path is None else str(path.resolve())
+
+
+def _react(texts: tuple[str, ...], kind: str) -> dict[str, str] | None:
+    from ..animate.music import react_settings
+
+    return react_settings(texts, kind) if texts else None
+
+
+def _plot(path: Path, curves: Any, react: Any, kind: str, model: str) -> None:
+    if curves is None:
+        raise DeepDreamError("--plot draws the sound's curves: give a sound")
+    from ..animate.music import reactions
+    from ..animate.plot import plot_curves
+
+    plot_curves(path, curves, reactions(react, kind, curves, model) if react else {})
 
 
 def _like(ctx: click.Context, like: Path | None, kind: str, options: dict[str, Any]) -> None:
