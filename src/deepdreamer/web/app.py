@@ -3,7 +3,8 @@
 Tabs: Dream (photo, model, what to dream, the numbers; live picture, Stop, before/after, download), Explore
 (random layer mixes on a grid; a click dreams the whole photo with one), Layers (a small dream per layer; a
 click dreams with that layer), Zoom (fly into the Dream tab's photo: a short clip), Video (a short uploaded clip
-dreamed frame by frame without flicker) and Repeat (a dropped dreamed PNG restores every setting). Every job
+dreamed frame by frame without flicker), Music (a zoom as long as a stretch of a sound, following it) and
+Repeat (a dropped dreamed PNG restores every setting). Every job
 joins the same device queue (``concurrency_id=DEVICE``).
 
 Widgets carry ``elem_id`` s: the end-to-end tests (``tests/web``) find them by these ids.
@@ -68,6 +69,8 @@ def build(workspace: Workspace, *, device: str = "auto", preview_every: float = 
                 zoom = _zoom_tab(missing)
             with gr.Tab("Video", id="video"):
                 video = _video_tab(missing)
+            with gr.Tab("Music", id="music"):
+                music = _music_tab(missing or animation.missing_music())
             with gr.Tab("Repeat", id="repeat"):
                 repeat = _repeat_tab()
             with gr.Tab("Live", id="live"):
@@ -79,6 +82,7 @@ def build(workspace: Workspace, *, device: str = "auto", preview_every: float = 
         _wire_grid(page, ui, layers, page.layer_previews, [layers.size])
         _wire_zoom(page, ui, zoom)
         _wire_video(page, ui, video)
+        _wire_music(page, ui, music)
         repeat.file.upload(page.repeat, repeat.file, [*ui.restored, *zoom.inputs, *video.inputs, repeat.file],
                            preprocess=False, **TALKING)
         demo.load(page.models_listed, None, ui.model, **QUICK)  # weights put in place since the start show up
@@ -226,6 +230,31 @@ def _video_tab(missing: str | None) -> SimpleNamespace:
     return tab
 
 
+def _music_tab(missing: str | None) -> SimpleNamespace:
+    tab = SimpleNamespace()
+    gr.Markdown("A music video: fly into the Dream tab's photo for as long as a stretch of your sound lasts, the "
+                "sound under it. Following the sound, the zoom flies with its swells, the dream kicks on its beats "
+                "and rests in its pauses, deep shapes grow on the bass. The model and preset come from the Dream "
+                "tab." + _missing_note(missing))
+    with gr.Row():
+        with gr.Column(scale=5):
+            tab.sound = gr.Audio(label="A sound (a song, a beat)", sources=["upload"], type="filepath",
+                                 interactive=missing is None, elem_id="music-sound")
+            with gr.Row():
+                tab.start = gr.Number(0, minimum=0, label="Start (seconds)", elem_id="music-start")
+                tab.seconds = gr.Number(animation.MUSIC_MAX_SECONDS / 2, minimum=0,
+                                        maximum=animation.MUSIC_MAX_SECONDS,
+                                        label=f"Seconds (at most {animation.MUSIC_MAX_SECONDS:g}; "
+                                              f"{animation.MUSIC_FPS:g} frames a second)", elem_id="music-seconds")
+            with gr.Row():
+                tab.side = _side("music-size")
+                tab.follow = gr.Checkbox(True, label="Follow the sound", elem_id="music-follow")
+                tab.seed = gr.Textbox("", label="Seed (empty: random)", elem_id="music-seed")
+        _clip_outputs(tab, "music", "Make music video", missing)
+    tab.inputs = [tab.start, tab.seconds, tab.side, tab.follow, tab.seed]
+    return tab
+
+
 def _missing_note(missing: str | None) -> str:
     return "" if missing is None else f"\n\n**Unavailable**: {missing}."
 
@@ -323,6 +352,16 @@ def _wire_zoom(page: handlers.Page, ui: SimpleNamespace, tab: SimpleNamespace) -
     outputs = [tab.status, tab.preview, tab.result, tab.download]
     tab.run.click(page.prepare_zoom, [ui.model, *tab.inputs], tab.status, **TALKING).success(
         page.zoom, [ui.model, ui.preset, *tab.inputs], outputs, concurrency_limit=1, concurrency_id=DEVICE,
+        show_progress_on=[tab.preview])
+    tab.stop.click(page.stop, None, None, **QUICK)
+
+
+def _wire_music(page: handlers.Page, ui: SimpleNamespace, tab: SimpleNamespace) -> None:
+    outputs = [tab.status, tab.preview, tab.result, tab.download]
+    tab.sound.upload(page.sound_uploaded, tab.sound, [tab.sound, tab.status], preprocess=False, **TALKING)
+    tab.sound.clear(page.sound_cleared, None, None, **QUICK)
+    tab.run.click(page.prepare_music, [ui.model, *tab.inputs], tab.status, **TALKING).success(
+        page.music, [ui.model, ui.preset, *tab.inputs], outputs, concurrency_limit=1, concurrency_id=DEVICE,
         show_progress_on=[tab.preview])
     tab.stop.click(page.stop, None, None, **QUICK)
 

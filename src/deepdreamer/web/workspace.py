@@ -39,6 +39,10 @@ if TYPE_CHECKING:
 
 #: Suffixes an uploaded video keeps (so the browser knows what it is showing); any other is stored as ``.video``.
 VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".gif", ".ogv"})
+#: Suffixes an uploaded sound keeps; any other is stored as ``.sound``.
+SOUND_SUFFIXES = frozenset({".wav", ".flac", ".ogg", ".mp3", ".m4a", ".aac", ".opus"})
+#: The longest sound the Music tab takes (a song; the tab dreams a short stretch of it).
+MAX_SOUND_SECONDS = 15 * 60.0
 #: Live previews kept per session: the newest few, so the browser can still fetch the one it was just sent.
 PREVIEWS_KEPT = 3
 PREVIEW_QUALITY = 90
@@ -71,6 +75,8 @@ class Session:
     guide: Path | None = None
     mask: Path | None = None
     video: VideoInfo | None = None  # the checked clip of the Video tab, kept in the session's folder
+    sound: Path | None = None  # the checked sound of the Music tab, kept in the session's folder
+    sound_seconds: float = 0.0
     gallery: list[DreamResult] = field(default_factory=list)  # the last explore's or layer previews' dreams
     _numbers: itertools.count = field(default_factory=lambda: itertools.count(1))
     _previews: list[Path] = field(default_factory=list)
@@ -247,6 +253,27 @@ class Workspace:
             kept = session.new_file("clip", suffix)
             shutil.move(source, kept)
             return replace(info, path=kept)
+        finally:
+            self.discard(source)
+
+    def check_sound(self, upload: str | Path, session: Session) -> tuple[Path, float]:
+        """Decode an uploaded sound whole within the byte and length limits; keep it in ``session``'s folder under a
+        server name if it passes (deleting the client's copy either way). Returns the kept copy and its seconds."""
+        from ..audio.io import read_audio
+
+        source = Path(upload)
+        if not self._is_upload(source):
+            raise DeepDreamError("the sound was not uploaded to this page")
+        try:
+            self._check_bytes(source, "sound")
+            try:
+                sound = read_audio(source, MAX_SOUND_SECONDS, limit_hint="a shorter sound")
+            except DeepDreamError as exc:
+                raise DeepDreamError(f"the sound cannot be used: {str(exc).removeprefix(f'{source}: ')}") from None
+            suffix = source.suffix.lower() if source.suffix.lower() in SOUND_SUFFIXES else ".sound"
+            kept = session.new_file("sound", suffix)
+            shutil.move(source, kept)
+            return kept, sound.seconds
         finally:
             self.discard(source)
 
