@@ -176,6 +176,9 @@ def from_record(record: Mapping[str, Any]) -> RestoredClip:
              for name in ("layers", "step", "weights") if options.get(name) is not None]
     if options.get("num_octaves") not in (None, _tab_octaves(kind)):
         notes.append(f"it was dreamed with {options['num_octaves']} octaves; the page uses {_tab_octaves(kind)}")
+    if options.get("sound") is not None:
+        notes.append("it followed a sound, which the page does not keep: make it again on the Music tab with the "
+                     f"same sound, or with 'deepdreamer {kind} --like' where the sound is")
     seed = str(options.get("seed", ""))
     if kind == records.ZOOM:
         if options.get("translate", ("0", "0")) not in (("0", "0"), (0, 0)):
