@@ -161,15 +161,21 @@ def test_a_seed_dream_equals_the_chapters_loop_with_an_early_stop_inside_an_octa
     ours = dd.dream(photo, model="inception_v3", weights=inception_file, iterations=TEST_ITERATIONS,
                     max_loss=max_loss, device="cpu", progress=progress)
     assert ours.steps_per_octave == steps
+    # On AVX2 the two agree within 0.1% at every step. On AVX-512 (torch's capability AVX512) oneDNN's kernels
+    # for the two paths round differently: the first step's loss is 0.26% apart, and the random weights grow it
+    # to 2.5% by the third octave.
+    avx2 = torch.backends.cpu.get_cpu_capability() == "AVX2"
+    rel = 1e-3 if avx2 else 3e-2
     for our_octave, their_octave in zip(losses, chapter.losses, strict=True):
-        assert our_octave == pytest.approx(their_octave, rel=1e-3)
+        assert our_octave == pytest.approx(their_octave, rel=rel)
     difference = np.abs(np.asarray(ours.image, dtype=np.float64) - theirs)
     print(f"\n{width} px: steps per octave {steps}, max_loss {max_loss:g}; ours vs the transcription: "
           f"mean {difference.mean():.3f} levels, max {difference.max():.1f}")
     # We round where the chapter truncates (0.25 levels on average). Beyond that, a step moves some pixels by
     # dozens of levels and ReLU and max-pool switches make them sensitive: the transcription against itself
     # with 4e-6 of input noise (our resize's float32 rounding) differs by 0.25 levels on average, 15 at most.
-    assert difference.mean() < 0.6
+    # (on AVX-512, where the losses drift apart as said above, 0.72 and 1.09 levels at 240 and 320 px)
+    assert difference.mean() < (0.6 if avx2 else 1.5)
     assert np.abs(np.asarray(photo, dtype=np.float64) - theirs).mean() > 1  # and the dream did change the photo
     if width == 240:
         smallest = [int(dim / OCTAVE_SCALE ** (NUM_OCTAVE - 1)) for dim in img.shape[1:3]]
