@@ -17,8 +17,9 @@ DREAM = {"deepdreamer": "0.1.0", "record": records.DREAM, "model": "efficientnet
 def test_like_fills_the_options_not_typed_and_says_which_it_took():
     options = {"step": 0.5, "seed": None, "model": "efficientnet_lite0"}
     taken = apply_like(Path("old.png"), DREAM, records.DREAM, options, typed={"step"})
-    assert options == {"step": 0.5, "seed": 3, "model": "efficientnet_lite0", "layers": {"block8": 1.0}}
-    assert taken == {"seed", "model", "layers"}
+    # a record from before the feature scale (#24) repeats without it: scale 0, the whole photo at once
+    assert options == {"step": 0.5, "seed": 3, "model": "efficientnet_lite0", "layers": {"block8": 1.0}, "scale": 0}
+    assert taken == {"seed", "model", "layers", "scale"}
     options = {"objective": "block10"}
     apply_like(Path("old.png"), DREAM, records.DREAM, options, typed={"objective"})  # the target is taken as one
     assert "layers" not in options and options["objective"] == "block10"
