@@ -185,7 +185,8 @@ def dream_octaves(
         cost = costs[octave] if finished else costs[octave] * step // max(steps[octave], 1)
         return Progress(job.stage, octave, len(shapes), step, steps[octave], loss, job.elapsed(),
                         min((cost_done + cost) / total_cost, 1.0), shapes[octave], octave_done=finished,
-                        loss_limit_reached=limit, _render=None if render is None else lambda: render(image))
+                        loss_limit_reached=limit, detail=octave >= settings.num_octaves,
+                        _render=None if render is None else lambda: render(image))
 
     with torch.no_grad():
         for octave, shape in enumerate(shapes):
