@@ -39,11 +39,14 @@ def test_the_default_scale_gives_a_bigger_photo_more_octaves_and_is_recorded(cat
     working = dd.model_spec(dd.DEFAULT_MODEL).preset(None).settings.scale
     small = dd.dream(cat, iterations=1, seed=0, device="cpu")  # 160 px: below the working size
     big_photo = cat.resize((3 * working, round(3 * working * cat.height / cat.width)))
-    big = dd.dream(big_photo, iterations=1, detail_iterations=1, seed=0, device="cpu")
+    reports: list = []
+    big = dd.dream(big_photo, iterations=2, detail_iterations=1, seed=0, device="cpu", progress=reports.append)
     assert len(small.octave_sizes) == small.params["num_octaves"] == 4
     assert len(big.octave_sizes) > len(small.octave_sizes)
     assert max(big.octave_sizes[3]) == working and big.octave_sizes[-1] == big_photo.size
-    assert big.steps_per_octave == [1] * 4 + [1] * (len(big.octave_sizes) - 4)
+    assert big.steps_per_octave == [2] * 4 + [1] * (len(big.octave_sizes) - 4)
+    assert {r.octave for r in reports if r.detail} == set(range(4, len(big.octave_sizes)))  # progress says so
+    assert not any(r.detail for r in reports if r.octave < 4) and reports[-1].fraction == 1.0
     assert big.params["scale"] == working and dd.params_to_options(big.params)["scale"] == working
     fine = dd.dream(big_photo, scale="fine", iterations=0, detail_iterations=0, seed=0, device="cpu")
     assert fine.params["scale"] == 1024 and max(fine.octave_sizes[3]) == 1024

@@ -222,7 +222,8 @@ def dream_octaves(
     def record(octave: int, step: int, loss: float, *, finished: bool = False, limit: bool = False) -> Progress:
         return Progress(job.stage, octave, len(shapes), step, steps[octave], loss, job.elapsed(),
                         clock.fraction(octave, step, finished), shapes[octave], octave_done=finished,
-                        loss_limit_reached=limit, _render=None if render is None else lambda: render(image))
+                        loss_limit_reached=limit, detail=octave >= settings.num_octaves,
+                        _render=None if render is None else lambda: render(image))
 
     with torch.no_grad():
         for octave, shape in enumerate(shapes):

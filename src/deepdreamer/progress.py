@@ -37,6 +37,7 @@ class Progress:
     shape: tuple[int, int] = (0, 0)  # height, width of what is being dreamed now
     octave_done: bool = False  # the octave (or the part) has ended
     loss_limit_reached: bool = False  # the octave ended on max_loss
+    detail: bool = False  # a detail octave, above the working size (the structure is done)
     result: Any = None  # on the record that ends a part of a job (one explore dream, one frame): its result
     _render: Callable[[], Image.Image] | None = field(default=None, repr=False, compare=False)
 

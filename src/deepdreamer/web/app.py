@@ -142,6 +142,9 @@ def _dream_tab() -> SimpleNamespace:
                     ui.smoothing = _number(values, "smoothing", "Smoothing (px)")
                     ui.tile_size = _number(values, "tile_size", "Tile size (0: by memory)", integer=True)
                 with gr.Row():
+                    ui.scale = _number(values, "scale", "Working size (px; 0: the photo's own)", integer=True)
+                    ui.detail_iterations = _number(values, "detail_iterations", "Detail steps", integer=True)
+                with gr.Row():
                     ui.seed = gr.Textbox("", label="Seed (empty: random)", elem_id="seed")
                     ui.precision = gr.Radio(list(PRECISIONS), value=AUTO, label="Precision", elem_id="precision")
                     ui.size = gr.Number(0, precision=0, minimum=0, label="Longest side (0: as is)", elem_id="size")

@@ -22,10 +22,11 @@ LAYERS, CHANNEL, CLASS, OBJECTIVE = "layers", "channel", "class", "objective"
 TARGETS = (LAYERS, CHANNEL, CLASS, OBJECTIVE)
 
 #: The ascent's numbers, as :func:`deepdreamer.dream` names them; an empty box means "the preset's value".
-INTEGER_SETTINGS = ("num_octaves", "iterations", "jitter", "laplacian_levels", "tile_size")
+INTEGER_SETTINGS = ("num_octaves", "iterations", "jitter", "laplacian_levels", "tile_size", "scale",
+                    "detail_iterations")
 FLOAT_SETTINGS = ("step", "octave_scale", "max_loss", "smoothing")
 SETTINGS = ("step", "num_octaves", "octave_scale", "iterations", "max_loss", "jitter", "laplacian_levels",
-            "smoothing", "tile_size")
+            "smoothing", "tile_size", "scale", "detail_iterations")
 
 #: Every field of the form. ``size`` (the longest side the photo is dreamed at; 0: as uploaded) is the page's own.
 FIELDS = ("model", "preset", "target", "layers", "channel_layer", "channel", "class_name", "objective",
