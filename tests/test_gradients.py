@@ -106,7 +106,7 @@ def test_a_dream_that_fits_the_budget_runs_whole_and_one_that_does_not_is_tiled(
 
     monkeypatch.setattr(memory, "memory_in_use", lambda device: 0)  # the budget is all the network's
     photo = small_photo("rocket", 600)
-    options = {"num_octaves": 2, "iterations": 1, "seed": 1, "device": "cpu"}
+    options = {"num_octaves": 2, "iterations": 1, "seed": 1, "device": "cpu", "scale": 0}  # no detail octaves
     whole = dd.dream(photo, max_memory=2 * memory.GIB, **options)
     assert whole.params["tiles"] is None
     tiled = dd.dream(photo, max_memory=MIN_BUDGET, **options)  # Lite0 needs ~0.4 GiB at 600x400
@@ -119,7 +119,7 @@ def test_a_dream_that_fits_the_budget_runs_whole_and_one_that_does_not_is_tiled(
 def test_a_tiled_dream_raises_the_objective_and_keeps_the_size():
     photo = small_photo("rocket", 600)
     losses: list[float] = []
-    result = dd.dream(photo, tile_size=256, num_octaves=1, iterations=6, seed=0, device="cpu",
+    result = dd.dream(photo, tile_size=256, num_octaves=1, iterations=6, seed=0, device="cpu", scale=0,
                       progress=lambda p: None if p.octave_done else losses.append(p.loss))
     assert result.image.size == photo.size
     assert losses[-1] > 1.2 * losses[0]
