@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -88,20 +88,22 @@ def chromium() -> Iterator[object]:
         launched.close()
 
 
-@pytest.fixture
-def open_page(chromium, page_server):
-    """``open_page()`` -> a fresh browser context's page on the server's start page (each is a session)."""
+def page_opener(browser, page_server) -> Iterator[Callable[..., object]]:
+    """Yield ``opener(tab=None)`` -> a fresh context's page of ``browser`` (a session of its own) on the server's start
+    page, or on ``tab``; afterwards, assert that no page asked for anything outside the machine."""
     contexts = []
     requests: list[str] = []
 
-    def opener():
-        context = chromium.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1100})
+    def opener(tab: str | None = None):
+        context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1100})
         context.set_default_timeout(30_000)
         contexts.append(context)
         page = context.new_page()
         page.on("request", lambda request: requests.append(request.url))
         page.goto(page_server.url)
         page.wait_for_selector("#dream")
+        if tab is not None:
+            page.click(f"button[role='tab']:has-text('{tab}')")
         return page
 
     yield opener
@@ -110,6 +112,12 @@ def open_page(chromium, page_server):
     outside = {url for url in requests if urllib.parse.urlsplit(url).hostname not in ("127.0.0.1", None)
                and not url.startswith(("data:", "blob:"))}
     assert not outside, f"the page loaded something from outside the machine: {sorted(outside)}"
+
+
+@pytest.fixture
+def open_page(chromium, page_server):
+    """``open_page()`` -> a fresh browser context's page on the server's start page (each is a session)."""
+    yield from page_opener(chromium, page_server)
 
 
 def session_files(running: server.Running) -> list[Path]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import time
-import urllib.parse
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,7 @@ from PIL import Image
 import deepdreamer as dd
 from deepdreamer.images import read_image
 
-from .conftest import CHROMIUM
+from .conftest import CHROMIUM, page_opener
 from .test_app import fill, pick_example, wait_for
 
 cv2 = pytest.importorskip("cv2", reason="the live path needs the video extra: pip install -e '.[video]'")
@@ -61,25 +60,8 @@ def camera_browser(chromium, tmp_path_factory):
 @pytest.fixture
 def open_camera_page(camera_browser, page_server):
     """``open_camera_page()`` -> a fresh context (a visitor of its own) with the fake camera, on the Live tab."""
-    contexts, requests = [], []
-
-    def opener(tab: str = "Live"):
-        context = camera_browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1100})
-        context.set_default_timeout(30_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("request", lambda request: requests.append(request.url))
-        page.goto(page_server.url)
-        page.wait_for_selector("#dream")
-        page.click(f"button[role='tab']:has-text('{tab}')")
-        return page
-
-    yield opener
-    for context in contexts:
-        context.close()
-    outside = {url for url in requests if urllib.parse.urlsplit(url).hostname not in ("127.0.0.1", None)
-               and not url.startswith(("data:", "blob:"))}
-    assert not outside, f"the page loaded something from outside the machine: {sorted(outside)}"
+    for opener in page_opener(camera_browser, page_server):  # one page opener; the loop's end checks its requests
+        yield lambda tab="Live", opener=opener: opener(tab)
 
 
 def dreams_seen(page, seconds: float, until=None) -> list[tuple[str, tuple[int, int] | None]]:

@@ -352,28 +352,26 @@ def _wire_grid(page: handlers.Page, ui: SimpleNamespace, tab: SimpleNamespace,
 
 
 def _wire_zoom(page: handlers.Page, ui: SimpleNamespace, tab: SimpleNamespace) -> None:
-    outputs = [tab.status, tab.preview, tab.result, tab.download]
-    tab.run.click(page.prepare_zoom, [ui.model, *tab.inputs], tab.status, **TALKING).success(
-        page.zoom, [ui.model, ui.preset, *tab.inputs], outputs, concurrency_limit=1, concurrency_id=DEVICE,
-        show_progress_on=[tab.preview])
-    tab.stop.click(page.stop, None, None, **QUICK)
+    _wire_clip(page, ui, tab, page.prepare_zoom, page.zoom)
 
 
 def _wire_music(page: handlers.Page, ui: SimpleNamespace, tab: SimpleNamespace) -> None:
-    outputs = [tab.status, tab.preview, tab.result, tab.download]
-    tab.sound.upload(page.sound_uploaded, tab.sound, [tab.sound, tab.status], preprocess=False, **TALKING)
-    tab.sound.clear(page.sound_cleared, None, None, **QUICK)
-    tab.run.click(page.prepare_music, [ui.model, *tab.inputs], tab.status, **TALKING).success(
-        page.music, [ui.model, ui.preset, *tab.inputs], outputs, concurrency_limit=1, concurrency_id=DEVICE,
-        show_progress_on=[tab.preview])
-    tab.stop.click(page.stop, None, None, **QUICK)
+    _wire_clip(page, ui, tab, page.prepare_music, page.music, (tab.sound, page.sound_uploaded, page.sound_cleared))
 
 
 def _wire_video(page: handlers.Page, ui: SimpleNamespace, tab: SimpleNamespace) -> None:
-    outputs = [tab.status, tab.preview, tab.result, tab.download]
-    tab.source.upload(page.video_uploaded, tab.source, [tab.source, tab.status], preprocess=False, **TALKING)
-    tab.source.clear(page.video_cleared, None, None, **QUICK)
-    tab.run.click(page.prepare_video, [ui.model, *tab.inputs], tab.status, **TALKING).success(
-        page.dream_video, [ui.model, ui.preset, *tab.inputs], outputs, concurrency_limit=1, concurrency_id=DEVICE,
-        show_progress_on=[tab.preview])
+    _wire_clip(page, ui, tab, page.prepare_video, page.dream_video,
+               (tab.source, page.video_uploaded, page.video_cleared))
+
+
+def _wire_clip(page: handlers.Page, ui: SimpleNamespace, tab: SimpleNamespace, prepare: Any, run: Any,
+               upload: tuple[Any, Any, Any] | None = None) -> None:
+    """A clip tab: its upload (the widget, what checks it, what forgets it), then run after the checks, and Stop."""
+    if upload is not None:
+        widget, uploaded, cleared = upload
+        widget.upload(uploaded, widget, [widget, tab.status], preprocess=False, **TALKING)
+        widget.clear(cleared, None, None, **QUICK)
+    tab.run.click(prepare, [ui.model, *tab.inputs], tab.status, **TALKING).success(
+        run, [ui.model, ui.preset, *tab.inputs], [tab.status, tab.preview, tab.result, tab.download],
+        concurrency_limit=1, concurrency_id=DEVICE, show_progress_on=[tab.preview])
     tab.stop.click(page.stop, None, None, **QUICK)

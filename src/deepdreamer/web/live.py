@@ -28,6 +28,7 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
+from ..animate.defaults import VIDEO_INSTALL_HINT
 from ..animate.live import (
     LIVE_SIZE,
     LIVE_STEPS,
@@ -42,7 +43,7 @@ from ..animate.live import (
 from ..errors import DeepDreamError
 from ..images import write_image
 from ..models.registry import DEFAULT_MODEL
-from . import animation, choices, handlers
+from . import choices, handlers
 
 #: Seconds between the frames the browser sends (Gradio keeps the newest while one is dreamed).
 STREAM_EVERY = 0.08
@@ -229,7 +230,7 @@ def settings_from(preset: str | None, strength: float | None, size: float, steps
 def tab(page: handlers.Page, demo: gr.Blocks, tabs: gr.Tabs) -> LiveDesk:
     """The Live tab's layout and events (call inside its ``gr.Tab``); a closed tab ends its holder's stream."""
     desk = LiveDesk(page)
-    missing = None if importlib.util.find_spec("cv2") else f"the live camera needs OpenCV: {animation.INSTALL_HINT}"
+    missing = None if importlib.util.find_spec("cv2") else f"the live camera needs OpenCV: {VIDEO_INSTALL_HINT}"
     presets = choices.presets(DEFAULT_MODEL)
     default = choices.default_preset(DEFAULT_MODEL)
     gr.Markdown(f"Your camera, dreamed on the server as it films ({DEFAULT_MODEL}, each frame started from the "
