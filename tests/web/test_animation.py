@@ -98,10 +98,10 @@ def test_without_the_video_extra_the_page_starts_and_the_tabs_say_what_to_instal
     try:
         demo = app.build(workspace, device="cpu")
         widgets = {block.elem_id: block for block in demo.blocks.values() if getattr(block, "elem_id", None)}
-        assert not widgets["zoom-run"].interactive and not widgets["video-run"].interactive
-        assert not widgets["video-input"].interactive
+        assert not any(widgets[name].interactive for name in ("zoom-run", "video-run", "music-run"))
+        assert not widgets["video-input"].interactive and not widgets["music-sound"].interactive
         notes = [block.value for block in demo.blocks.values() if isinstance(block, gr.Markdown)]
-        assert sum('pip install "deepdreamer[video]" (av and cv2 missing)' in note for note in notes) == 2
+        assert sum('pip install "deepdreamer[video]" (av and cv2 missing)' in note for note in notes) == 3
         page = handlers.Page(workspace, "cpu")
         with pytest.raises(gr.Error, match="video extra"):
             page.prepare_zoom("efficientnet_lite0", 3, 1.05, 0, 64, 1, "", SimpleNamespace(session_hash="s"))
