@@ -59,8 +59,7 @@ def reacted_zoom(plan: ZoomPlan, values: Mapping[str, Reaction], base_layers: Ma
     A layer that follows a curve joins the plan's layer mix (the preset's, when the plan names none)."""
     from .zoom import check_frames
 
-    numbers = {target: value for target, value in values.items() if target in NUMBERS["zoom"]}
-    followed_layers = {target: value for target, value in values.items() if target not in NUMBERS["zoom"]}
+    numbers, followed_layers = _numbers_and_layers(values, "zoom")
     layers = plan.layers
     if followed_layers:
         layers = {**(plan.layers or {name: Schedule.constant(weight) for name, weight in base_layers.items()}),
@@ -70,7 +69,8 @@ def reacted_zoom(plan: ZoomPlan, values: Mapping[str, Reaction], base_layers: Ma
     return reacted
 
 
-def soundtrack(sound: str | None, start: float, seconds: float | None) -> Soundtrack | None:
+def soundtrack_of(sound: str | None, start: float, seconds: float | None) -> Soundtrack | None:
+    """The stretch of ``sound`` that goes under a clip (None: no sound of its own)."""
     return None if sound is None else Soundtrack(Path(sound), start, seconds)
 
 
@@ -78,8 +78,7 @@ def frame_options(values: Mapping[str, Reaction], base_layers: Mapping[str, floa
                   ) -> Callable[[int], dict[str, Any]]:
     """For a dreamed video: each frame's step, steps and layer mix from the values that follow the sound (a layer
     that follows joins ``base_layers``; steps are the frame's own, warm or not)."""
-    numbers = {target: value for target, value in values.items() if target in NUMBERS["video"]}
-    followed_layers = {target: value for target, value in values.items() if target not in NUMBERS["video"]}
+    numbers, followed_layers = _numbers_and_layers(values, "video")
 
     def at(frame: int) -> dict[str, Any]:
         options: dict[str, Any] = {target: value.at(frame) for target, value in numbers.items()}
@@ -93,6 +92,13 @@ def frame_options(values: Mapping[str, Reaction], base_layers: Mapping[str, floa
         return options
 
     return at
+
+
+def _numbers_and_layers(values: Mapping[str, Reaction], kind: str
+                        ) -> tuple[dict[str, Reaction], dict[str, Reaction]]:
+    """The values that drive the clip's numbers, and those that drive layer weights."""
+    numbers = {target: value for target, value in values.items() if target in NUMBERS[kind]}
+    return numbers, {target: value for target, value in values.items() if target not in numbers}
 
 
 def sync_figures(change: np.ndarray, curves: SoundCurves) -> dict[str, float]:

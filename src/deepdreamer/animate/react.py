@@ -1,9 +1,10 @@
 """Numbers of a clip that follow a sound: ``--react zoom=motion:1.01..1.06`` maps the ``motion`` curve (0..1,
 :mod:`.sound`) linearly onto 1.01..1.06 for every frame.
 
-A :class:`Reaction` answers ``at(frame)`` like a keyframe :class:`~.keyframes.Schedule`, so anything a clip
-keyframes (zoom, rotation, step, iterations, each layer's weight, the colour guard) can follow a curve
-instead. ``--react auto`` is the preset for the common case (:data:`PRESETS`).
+A :class:`Reaction` answers ``at(frame)`` like a keyframe :class:`~.keyframes.Schedule`, so the numbers a clip
+keyframes (a zoom's camera, step, iterations, each layer's weight; not the colour guard, one number per clip) can
+follow a curve instead. ``--react auto`` is the preset for the common case (:data:`PRESETS`): its layers are the
+default model's (Lite's ``block5``, ``block10``), so another model's clip names its own.
 """
 
 from __future__ import annotations

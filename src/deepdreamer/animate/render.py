@@ -212,7 +212,8 @@ def render_zoom(
     """Fly into ``photo`` (a path, a picture, an array) as ``settings`` say, into the clip (or PNG folder)
     ``output``; frames wait in ``work`` (default: :func:`work_folder`) until all are done (see the module)."""
     from ..images import as_picture
-    from .video_io import Soundtrack, check_output
+    from .music import soundtrack_of
+    from .video_io import check_output
     from .zoom import clip_info, zoom
 
     picture = as_picture(photo, "photo")
@@ -234,9 +235,7 @@ def render_zoom(
                       keep_frames=False, progress=_committing(folder, done, progress), stop=stop, device=device,
                       **settings.dream_options())
         stopped = result.stopped
-    soundtrack = None
-    if settings.sound is not None:
-        soundtrack = Soundtrack(Path(settings.sound), settings.sound_start, settings.sound_seconds)
+    soundtrack = soundtrack_of(settings.sound, settings.sound_start, settings.sound_seconds)
     return _finish(folder, output, plan.frames, stopped, record, write_stopped,
                    lambda frames: _write_zoom(output, frames, folder.done(), settings.fps, record, soundtrack))
 
@@ -260,8 +259,9 @@ def render_video(
     ``workers``) dreams it in ``chunks`` on a Ray cluster instead."""
     import numpy as np
 
+    from .music import soundtrack_of
     from .video import dream_video
-    from .video_io import Soundtrack, VideoInfo, check_output, probe_video
+    from .video_io import VideoInfo, check_output, probe_video
 
     info = source if isinstance(source, VideoInfo) else probe_video(source, max_pixels)
     check_output(output, info)
@@ -269,8 +269,7 @@ def render_video(
         raise DeepDreamError("chunks split a video over a Ray cluster: ask for Ray")
     curves = settings.curves(info)
     per_frame = settings.per_frame(curves)  # checked before a work folder exists
-    soundtrack = None if settings.sound is None else Soundtrack(Path(settings.sound), settings.sound_start,
-                                                                float(info.end * info.time_base))
+    soundtrack = soundtrack_of(settings.sound, settings.sound_start, float(info.end * info.time_base))
     if ray is not None and (per_frame is not None or soundtrack is not None):
         raise DeepDreamError("a video that follows a sound is dreamed on this machine: leave out --ray")
     folder = FrameFolder(work or work_folder(output))
