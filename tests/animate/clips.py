@@ -46,18 +46,22 @@ def zoom(count: int = 8, size: tuple[int, int] = SIZE, factor: float = 1.04, nam
 
 def write_clip(path: Path, frames: Sequence[np.ndarray], *, time_base: Fraction = Fraction(1, 12),
                pts: Sequence[int] | None = None, rotation: int | None = None, sound: str | None = None,
-               codec: str = "libx264", damage: tuple[int, int] | None = None, faststart: bool = False) -> Path:
+               codec: str = "libx264", damage: tuple[int, int] | None = None, faststart: bool = False,
+               keyframes_every: int | None = None) -> Path:
     """Encode ``frames`` at ``pts`` (default one per ``time_base``), with a display rotation and a tone if asked.
 
     ``sound`` is the encoder of a one-second 440 Hz tone ("aac", "libopus"). With no frames the file has a
     video stream without packets. ``damage=(k, keep)`` overwrites packet ``k`` after its first ``keep`` bytes
     with noise (no zero bytes, so an H.264 packet keeps its NAL structure), as a bad disk sector would.
     ``faststart`` puts an MP4's index before the frames (as streaming sites do), so a cut file still opens.
+    ``keyframes_every`` frames start a new group of pictures (H.264; default: the encoder's choice).
     """
     pts = list(range(len(frames))) if pts is None else list(pts)
     height, width = frames[0].shape[:2] if frames else SIZE[::-1]
     with av.open(str(path), "w", options={"movflags": "faststart"} if faststart else {}) as container:
-        video = container.add_stream(codec)
+        gop = {} if keyframes_every is None else {"g": str(keyframes_every), "keyint_min": str(keyframes_every),
+                                                  "sc_threshold": "0"}
+        video = container.add_stream(codec, options=gop)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
         video.time_base = video.codec_context.time_base = time_base
         if rotation is not None:

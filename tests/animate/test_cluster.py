@@ -7,8 +7,8 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -113,38 +113,132 @@ def test_a_local_instance_keeps_token_authentication_on_and_the_dashboard_off(tm
     assert run.stdout.split() == ["token", "''", "127.0.0.1"], run.stderr[-2000:]
 
 
-def test_a_video_on_the_cluster_equals_the_local_chunked_run_and_joins_smoothly(cluster, tmp_path, capsys):
-    from deepdreamer.animate.chunks import ChunkPlan, dream_chunk, join_chunks
+def _dream_chunks_here(source: Path, output: Path, work: Path, chunks: int, **options) -> None:
+    """The chunked run without Ray, as one 1-CPU worker would make each chunk: the reference for the cluster's."""
+    from deepdreamer.animate.chunks import ChunkPlan, dream_chunk, join_encoded, write_piece
     from deepdreamer.animate.defaults import WARMUP_FRAMES
-    from deepdreamer.animate.flicker import input_motion, warping_errors
+    from deepdreamer.animate.frames import FrameFolder
+    from deepdreamer.animate.video_io import probe_video
+    from deepdreamer.animate.video_pieces import cut, index_video
+
+    info = probe_video(source)
+    tasks = ChunkPlan(info.frame_count, chunks, WARMUP_FRAMES).tasks(index_video(info))
+    folder = FrameFolder(work)
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        for task in tasks:
+            cut(source, task.span, work.parent / "cut.mkv")
+            piece = dream_chunk(work.parent / "cut.mkv", task, like=info, output=output,
+                                max_pixels=info.width * info.height, **options)
+            write_piece(folder, task, piece, output.suffix)
+    finally:
+        torch.set_num_threads(threads)
+    join_encoded(folder, tasks, info, output, {"reference": True})
+
+
+def _decoded(path: Path) -> tuple[list[np.ndarray], list[int]]:
     from deepdreamer.animate.video import upright_frames
     from deepdreamer.animate.video_io import probe_video
-    from deepdreamer.cli import main
+
+    pairs = list(upright_frames(probe_video(path), None))
+    return [pixels for _, pixels in pairs], [frame.pts for frame, _ in pairs]
+
+
+def _kill_a_busy_chunk(killed: list[int], done: threading.Event) -> None:
+    """Kill with SIGKILL the first actor seen dreaming a chunk for 0.3 s (Ray retitles a busy actor's process)."""
+    seen: dict[int, float] = {}
+    while not done.is_set() and not killed:
+        for process in psutil.process_iter(["cmdline"]):
+            if "Dreamer.dream_chunk" in " ".join(process.info["cmdline"] or []):
+                seen.setdefault(process.pid, time.monotonic())
+                if time.monotonic() - seen[process.pid] > 0.3:
+                    os.kill(process.pid, signal.SIGKILL)
+                    killed.append(process.pid)
+                    return
+        time.sleep(0.05)
+
+
+def test_a_video_on_the_cluster_survives_a_killed_worker_and_equals_the_local_chunked_run(cluster, tmp_path):
+    """Six groups of pictures in four chunks over three 1-CPU nodes, one worker killed mid-chunk: the joined
+    clip equals the same chunks dreamed and encoded here bit for bit, keeps the source's timestamps and sound,
+    and each chunk travelled alone, cut at most one group of pictures before its first frame."""
+    from deepdreamer.animate.cluster import dream_video_on_ray
+    from deepdreamer.animate.flicker import input_motion, warping_errors
+    from deepdreamer.animate.frames import FrameFolder
+    from deepdreamer.animate.render import VideoSettings, render_video
+    from deepdreamer.animate.video_io import probe_video
+
+    from .clips import pan, sound_packets, write_clip
+
+    source = write_clip(tmp_path / "pan.mp4", pan(24, size=(128, 96), step=2), sound="aac", keyframes_every=4)
+    settings = VideoSettings(iterations=6, num_octaves=2, seed=4)
+    killed: list[int] = []
+    finished = threading.Event()
+    killer = threading.Thread(target=_kill_a_busy_chunk, args=(killed, finished))
+    killer.start()
+    try:
+        ours = render_video(source, settings, tmp_path / "ray.mp4",
+                            ray={"address": None, "cpus_per_worker": 1}, chunks=4)
+    finally:
+        finished.set()
+        killer.join()
+    assert killed and ours.path == tmp_path / "ray.mp4" and not ours.stopped
+    _dream_chunks_here(source, tmp_path / "here.mp4", tmp_path / "here", 4, iterations=6, num_octaves=2, seed=4,
+                       temporal="flow", size=None)
+    frames, times = _decoded(tmp_path / "ray.mp4")
+    reference, _ = _decoded(tmp_path / "here.mp4")
+    assert len(frames) == len(reference) == 24
+    assert all(np.array_equal(a, b) for a, b in zip(frames, reference, strict=True))
+    assert times == _decoded(source)[1]  # every frame at the source's time
+    assert sound_packets(tmp_path / "ray.mp4") == sound_packets(source)  # copied once, byte for byte
+
+    # each piece starts a new group of pictures: a keyframe's change of coding noise, as at any keyframe
+    render_video(source, settings, tmp_path / "one.mp4")
+    motion = input_motion(_decoded(source)[0])
+    errors, alone = warping_errors(frames, motion), warping_errors(_decoded(tmp_path / "one.mp4")[0], motion)
+    print(f"warping error of the encoded clip: in pieces {np.mean(errors):.4f}, one run {np.mean(alone):.4f}")
+    assert np.mean(errors) < 1.5 * np.mean(alone)
+
+    run = dream_video_on_ray(probe_video(source), FrameFolder(tmp_path / "again"), tmp_path / "again.mp4",
+                             chunks=4, seed=4, max_pixels=128 * 96, iterations=1, num_octaves=1)
+    assert run.dreamed == 4 and max(run.leads) < 4
+    assert run.sent < 2 * source.stat().st_size
+
+
+def test_a_video_on_the_cluster_joins_smoothly_and_resumes_when_stopped(cluster, tmp_path):
+    """A folder of PNGs (or a GIF) cannot be joined by copy: the chunks come back as frames, crossfaded and
+    written here. The dream's joins: flicker within 1.25x of one unchunked run, no join above twice the pairs
+    inside the chunks. A stopped run keeps the chunks done, and the same call dreams only the others."""
+    from deepdreamer.animate.flicker import input_motion, warping_errors
+    from deepdreamer.animate.render import VideoSettings, render_video
 
     from .clips import pan, write_clip
 
-    source = write_clip(tmp_path / "pan.mp4", pan(12, size=(96, 64), step=3))
-    out = tmp_path / "frames"  # a folder of PNG frames: compared exactly
-    args = ["video", str(source), "-o", str(out), "--ray", "--chunks", "3", "--iterations", "6", "--octaves", "2",
-            "--seed", "4", "-q"]
-    actor_folders = set(Path(tempfile.gettempdir()).glob("deepdreamer-actor-*"))
-    assert main(args) == 0, capsys.readouterr().err
-    assert set(Path(tempfile.gettempdir()).glob("deepdreamer-actor-*")) <= actor_folders  # the actors' copies gone
-    ours = [np.asarray(dd.read_image(path).image) for path in sorted(out.iterdir())]
-    info = probe_video(source)
+    source = write_clip(tmp_path / "pan.mp4", pan(24, size=(128, 96), step=2), keyframes_every=4)
+    settings = VideoSettings(iterations=6, num_octaves=2, seed=4)
+    stop = threading.Event()
+    ray = {"address": None, "cpus_per_worker": 1}
+    first = render_video(source, settings, tmp_path / "frames", ray=ray, chunks=4, stop=stop,
+                         progress=lambda record: stop.set())
+    assert first.stopped and first.path is None and 6 <= first.frames < 24
+    assert 1 <= len(list(first.work.glob("chunk*"))) < 4
+    second = render_video(source, settings, tmp_path / "frames", ray=ray, chunks=4)
+    assert second.path == tmp_path / "frames" and not first.work.exists()
+    frames = [np.asarray(dd.read_image(path).image) for path in sorted((tmp_path / "frames").iterdir())]
+
     threads = torch.get_num_threads()
     try:
         torch.set_num_threads(1)  # as each 1-CPU worker runs
-        pieces = [(first, dream_chunk(info, first, end, WARMUP_FRAMES, seed=4, iterations=6, num_octaves=2)[0])
-                  for first, end in ChunkPlan(12, 3).pieces()]
+        render_video(source, settings, tmp_path / "one")
     finally:
         torch.set_num_threads(threads)
-    local = [np.asarray(frame) for frame in join_chunks(pieces, WARMUP_FRAMES)]
-    assert len(ours) == len(local) == 12
-    assert all(np.array_equal(a, b) for a, b in zip(ours, local, strict=True))
-    errors = warping_errors(ours, input_motion([pixels for _, pixels in upright_frames(info, None)]))
-    # the pair that ends at a chunk's first frame
-    joins = [errors[first - 1] for first, _ in ChunkPlan(12, 3).pieces()[1:]]
-    inside = [e for t, e in enumerate(errors) if t + 1 not in (4, 8)]
-    print(f"warping error at the joins {np.mean(joins):.4f}, inside the chunks {np.mean(inside):.4f}")
-    assert np.mean(joins) < 2 * np.mean(inside)
+    alone = [np.asarray(dd.read_image(path).image) for path in sorted((tmp_path / "one").iterdir())]
+    motion = input_motion(_decoded(source)[0])
+    errors, reference = warping_errors(frames, motion), warping_errors(alone, motion)
+    joins = [errors[first - 1] for first in (6, 12, 18)]  # the pair that ends at a chunk's first frame
+    inside = [e for t, e in enumerate(errors) if t + 1 not in (6, 12, 18)]
+    print(f"warping error: chunked {np.mean(errors):.4f} (joins {np.mean(joins):.4f}, inside "
+          f"{np.mean(inside):.4f}), one run {np.mean(reference):.4f}")
+    assert len(frames) == 24 and np.mean(errors) <= 1.25 * np.mean(reference)
+    assert max(joins) < 2 * np.mean(inside)

@@ -39,17 +39,3 @@ def test_frames_count_from_the_first_until_a_gap(tmp_path):
         folder.write(index, Image.new("RGB", (8, 6), (index * 60, 0, 0)))
     assert folder.done() == 2 and [image.getpixel((0, 0)) for image in folder.frames()] == [(0, 0, 0), (60, 0, 0)]
     assert sorted(path.name for path in folder.path.iterdir()) == ["000000.png", "000001.png", "000003.png"]
-
-
-def test_a_chunk_is_written_whole_or_not_at_all(tmp_path):
-    work = FrameFolder(tmp_path / "work")
-    pngs = []
-    for shade in (10, 20):
-        path = tmp_path / f"{shade}.png"
-        Image.new("RGB", (4, 4), (shade, 0, 0)).save(path)
-        pngs.append(path.read_bytes())
-    work.chunk(2).write_all(pngs)
-    assert work.chunk(2).path.name == "chunk0002" and work.chunk(2).done() == 2
-    with pytest.raises(DeepDreamError, match="already holds files"):
-        work.chunk(2).write_all(pngs)
-    assert [path.name for path in work.path.iterdir()] == ["chunk0002"]  # no half-written folder beside it

@@ -6,8 +6,10 @@ workers need no shared disk, and the finished PNGs come back the same way; the d
 once per piece, so a retried task can never write twice. Actors restart when their process dies and Ray retries
 the piece they were on. A folder run is planned, resumed and refused exactly as a local one (:mod:`.folders`),
 and with the same threads the same seed gives the same pictures. A video is cut into chunks (:mod:`.chunks`:
-the plan, the work folder's layout, the join); each actor dreams one chunk at a time. Files an actor needs (the
-video, a checkpoint) live in one temporary folder of its own, removed when the pool is done.
+the plan, what a chunk comes back as, the joins); each actor gets only its chunk's packets (a few MB cut at a
+keyframe, :mod:`.video_pieces`), dreams and encodes it, and the driver joins the pieces by packet copy. Files
+an actor needs (a checkpoint, a chunk's cut) live in one temporary folder of its own, removed when the pool is
+done.
 
 Threads: every actor runs torch with as many threads as the CPUs Ray gives it (``OMP_NUM_THREADS`` too, set
 before torch loads), so N actors on N cores do not fight over them.
@@ -24,7 +26,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +34,11 @@ from ..errors import DeepDreamError
 from ..files import atomic_output
 from ..progress import Job, ProgressCallback
 from ..settings import DEFAULT_MAX_PIXELS
-from .chunks import ChunkPlan, settle_plan
+from .chunks import ChunkPiece, ChunkPlan, ChunkTask, encode_joins, is_done, settle_plan, write_piece
 from .defaults import WARMUP_FRAMES
 from .folders import FolderRun, PhotoTask, plan_folder, settle_settings
 from .frames import FrameFolder
+from .video_io import VideoInfo, check_output
 
 #: Restarts of a dead actor, and retries of the photo it was on, before the run gives up on that photo.
 RETRIES = 3
@@ -78,7 +81,6 @@ class Dreamer:
         torch.set_num_threads(threads)
         self._stop = threading.Event()
         self._folder = Path(tempfile.mkdtemp(prefix="deepdreamer-actor-"))  # removed by close()
-        self._videos: dict[str, Path] = {}
         self._weights: str | None = None
         if weights is not None:  # the driver's checkpoint: its own path where this node sees it, else the copy
             path, content = weights
@@ -95,7 +97,7 @@ class Dreamer:
         self._stop.set()
 
     def close(self) -> None:
-        """Remove the files this actor kept (the video, a checkpoint's copy)."""
+        """Remove the files this actor kept (a checkpoint's copy, a chunk's cut)."""
         shutil.rmtree(self._folder, ignore_errors=True)
 
     def dream(self, photo: bytes, name: str, settings: Mapping[str, Any], max_pixels: int) -> bytes | None:
@@ -116,22 +118,26 @@ class Dreamer:
             result.save(output)
             return output.read_bytes()
 
-    def dream_chunk(self, video: tuple[str, bytes], first: int, end: int, warmup: int, seed: int,
-                    settings: Mapping[str, Any]) -> list[bytes] | None:
-        """PNGs of frames ``first - warmup`` .. ``end - 1`` of the video (sent once, kept on this node)."""
-        from .chunks import dream_chunk
-        from .video_io import probe_video
+    def dream_chunk(self, source: bytes | str, task: ChunkTask, settings: Mapping[str, Any]) -> ChunkPiece | None:
+        """The chunk ``task`` dreamed (:func:`~.chunks.dream_chunk`) from its packets: ``source`` is the cut's
+        bytes, or the path of the whole video where every node can read it (this actor cuts it then)."""
+        import torch
 
-        name, content = video
-        if name not in self._videos:
-            self._videos[name] = self._folder / name
-            self._videos[name].write_bytes(content)
+        from .chunks import dream_chunk
+        from .video_pieces import cut
+
         options = dict(settings)
         if self._weights is not None:
             options["weights"] = self._weights
-        frames, stopped = dream_chunk(probe_video(self._videos[name], options.pop("max_pixels")), first, end, warmup,
-                                      seed=seed, stop=self._stop, **options)
-        return None if stopped else [_png(frame) for frame in frames]
+        path = self._folder / f"{task.name}.mkv"
+        try:
+            if isinstance(source, bytes):
+                path.write_bytes(source)
+            else:
+                cut(Path(source), task.span, path)
+            return dream_chunk(path, task, threads=torch.get_num_threads(), stop=self._stop, **options)
+        finally:
+            path.unlink(missing_ok=True)
 
 
 class Pool:
@@ -247,70 +253,82 @@ def dream_folder_on_ray(
 @dataclass
 class VideoRun:
     """What a video run on the cluster did: its chunks, chunks dreamed now, chunks found done, frames, stopped,
-    failures."""
+    failures; the bytes the driver sent (cuts of the source), and the frames each chunk decoded before its first."""
 
     plan: ChunkPlan
+    tasks: list[ChunkTask]
+    encoded: bool  # the chunks come back encoded, to be joined by copy (else as PNG frames)
     chunks: int = 0
     dreamed: int = 0
     found: int = 0
     frames: int = 0
     stopped: bool = False
     failed: list[str] = field(default_factory=list)
+    sent: int = 0
+    leads: list[int] = field(default_factory=list)
 
 
 def dream_video_on_ray(
-    source: Path,
+    info: VideoInfo,
     work: FrameFolder,
+    output: Path,
     *,
     chunks: int | None = None,
     warmup: int = WARMUP_FRAMES,
     address: str | None = None,
     workers: int | None = None,
     cpus_per_worker: int = 1,
+    shared_input: bool = False,
     seed: int,
     max_pixels: int,
     progress: ProgressCallback | None = None,
     stop: threading.Event | None = None,
     **options: Any,
 ) -> VideoRun:
-    """Dream a video in chunks of frames on a Ray cluster into the work folder ``work``, one frame folder per
-    chunk (:meth:`~.frames.FrameFolder.chunk`; a chunk already there is not dreamed again), as
-    :func:`~.chunks.dream_chunk` makes them; :func:`~.chunks.joined_frames` then gives the video."""
-    from .video_io import probe_video
+    """Dream a video in chunks on a Ray cluster into the work folder ``work`` (:mod:`.chunks`; a chunk already
+    there is not dreamed again). Each actor gets only its chunk's packets, cut here from the keyframe at or
+    before its first frame (or, with ``shared_input``, the source's path, which every node must see); where
+    ``output`` can be joined by copy, it encodes its chunk, and each crossfade is encoded here as soon as its
+    two chunks are in."""
+    from .video_pieces import JOINABLE, cut, index_video
 
-    info = probe_video(source, max_pixels)
+    encoded = check_output(output, info) in JOINABLE
     ray = connect(address, None)
     weights = options.pop("weights", None)
-    plan = settle_plan(work, info.frame_count, chunks, warmup,
+    plan = settle_plan(work, info.frame_count, chunks, warmup, encoded,
                        lambda: worker_count(ray, cpus_per_worker, workers, info.frame_count))
-    pieces = plan.pieces()
-    run = VideoRun(plan=plan, chunks=len(pieces), frames=info.frame_count)
-    todo = []
-    for number, (first, end) in enumerate(pieces):
-        if work.chunk(number).path.is_dir():  # written whole or not at all
-            run.found += 1
-        else:
-            todo.append((number, first, end))
+    tasks = plan.tasks(index_video(info))
+    run = VideoRun(plan=plan, tasks=tasks, encoded=encoded, chunks=len(tasks), frames=info.frame_count)
+    todo = [task for task in tasks if not is_done(work, task)]
+    run.found = len(tasks) - len(todo)
     if not todo:
         return run
     pool = Pool(ray, worker_count(ray, cpus_per_worker, workers, len(todo)), cpus_per_worker, weights)
-    video_ref = ray.put((source.name, source.read_bytes()))
-    settings = {**options, "max_pixels": max_pixels}
+    settings = {**options, "max_pixels": max_pixels, "seed": seed,
+                "like": replace(info, sound=None) if encoded else None, "output": output if encoded else None}
     job = Job("ray", progress, stop)
 
-    def call(actor: Any, piece: tuple[int, int, int]) -> Any:
-        _, first, end = piece
-        return actor.dream_chunk.remote(video_ref, first, end, plan.warmup, seed, settings)
+    def call(actor: Any, task: ChunkTask) -> Any:
+        if shared_input:
+            return actor.dream_chunk.remote(str(info.path.resolve()), task, settings)
+        with tempfile.TemporaryDirectory(prefix="deepdreamer-cut-") as folder:
+            path = Path(folder) / f"{task.name}.mkv"
+            cut(info.path, task.span, path)
+            content = path.read_bytes()
+        run.sent += len(content)
+        return actor.dream_chunk.remote(ray.put(content), task, settings)
 
-    def done(piece: tuple[int, int, int], frames: Any) -> None:
-        number, first, end = piece
-        if isinstance(frames, Failure):
-            run.failed.append(f"frames {first + 1}-{end}: {frames.reason}")
-        elif frames is not None:
-            work.chunk(number).write_all(frames)
+    def done(task: ChunkTask, piece: Any) -> None:
+        if isinstance(piece, Failure):
+            run.failed.append(f"frames {task.first + 1}-{task.end}: {piece.reason}")
+        elif piece is not None:
+            write_piece(work, task, piece, output.suffix)
+            if encoded:
+                encode_joins(work, tasks, info, output)
             run.dreamed += 1
+            run.leads.append(piece.lead)
             finished = run.dreamed + run.found
-            job.finished(finished - 1, len(pieces), f"chunk {finished}/{len(pieces)}", work.chunk(number).path)
+            job.finished(finished - 1, len(tasks), f"chunk {finished}/{len(tasks)}", work.path / task.name)
 
     run.stopped = pool.run(todo, call, done, job)
     return run
@@ -331,11 +349,3 @@ def _reason(exc: BaseException) -> str:
         if "DeepDreamError:" in line:
             return line.split("DeepDreamError:", 1)[1].strip()
     return text[-1] if text else type(exc).__name__
-
-
-def _png(image: Any) -> bytes:
-    import io
-
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()

@@ -7,7 +7,7 @@ one line, so two looks never mix in one folder.
 
 :class:`FrameFolder` holds frames written atomically as ``000000.png``, ``000001.png`` ..., so after a kill it
 holds whole frames only; :meth:`FrameFolder.done` counts the consecutive frames from the first, where a rerun
-picks up. A video dreamed on Ray keeps each chunk as a frame folder of its own inside (:meth:`FrameFolder.chunk`).
+picks up. A video dreamed on Ray keeps each chunk's piece in a folder of its own inside (:mod:`.chunks`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DeepDreamError
-from ..files import atomic_folder, atomic_output
+from ..files import atomic_output
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -86,10 +86,6 @@ class FrameFolder:
     def frame_path(self, index: int) -> Path:
         return self.path / self.name(index)
 
-    def chunk(self, number: int) -> FrameFolder:
-        """The frames of chunk ``number`` of a video dreamed on Ray: written whole or not at all."""
-        return FrameFolder(self.path / f"chunk{number:04d}")
-
     def done(self) -> int:
         """How many frames, from the first, are already here."""
         count = 0
@@ -102,12 +98,6 @@ class FrameFolder:
 
         self.path.mkdir(parents=True, exist_ok=True)
         write_image(self.frame_path(index), image, params=None if record is None else dict(record))
-
-    def write_all(self, pngs: list[bytes]) -> None:
-        """Frames made elsewhere (PNG files' bytes), all at once: the folder appears whole or not at all."""
-        with atomic_folder(self.path) as temporary:
-            for index, png in enumerate(pngs):
-                (temporary / self.name(index)).write_bytes(png)
 
     def read(self, index: int) -> Image.Image:
         from ..images import read_image

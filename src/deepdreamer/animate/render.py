@@ -256,7 +256,7 @@ def render_video(
 ) -> ClipResult:
     """Dream the video ``source`` frame by frame as ``settings`` say, into ``output`` with the source's timing,
     rotation and sound; frames wait in ``work`` (see the module). ``ray`` (``address``, ``cpus_per_worker``,
-    ``workers``) dreams it in ``chunks`` on a Ray cluster instead."""
+    ``workers``, ``shared_input``) dreams it in ``chunks`` on a Ray cluster instead."""
     import numpy as np
 
     from .music import soundtrack_of
@@ -293,23 +293,24 @@ def render_video(
 def _render_on_ray(info: VideoInfo, settings: VideoSettings, output: Path, folder: FrameFolder,
                    record: dict[str, Any], max_pixels: int, ray: Mapping[str, Any], chunks: int | None,
                    progress: ProgressCallback | None, stop: threading.Event | None) -> ClipResult:
-    from .chunks import joined_frames
+    from .chunks import join_encoded, joined_frames
     from .cluster import dream_video_on_ray
 
     options = {**settings.dream_options(), "temporal": settings.temporal, "size": settings.size,
                "iterations": settings.iterations}
-    run = dream_video_on_ray(info.path, folder, chunks=chunks, seed=settings.seed, max_pixels=max_pixels,
+    run = dream_video_on_ray(info, folder, output, chunks=chunks, seed=settings.seed, max_pixels=max_pixels,
                              progress=progress, stop=stop, **ray, **options)
     if run.failed:
         raise DeepDreamError(f"{len(run.failed)} runs of frames failed on the cluster; the first: {run.failed[0]}")
     if run.stopped:
-        done = sum(end - first for number, (first, end) in enumerate(run.plan.pieces())
-                   if folder.chunk(number).path.is_dir())
+        done = sum(task.end - task.first for task in run.tasks if (folder.path / task.name).is_dir())
         return ClipResult(None, done, info.frame_count, True, record, folder.path)
-    frames = joined_frames(folder, run.plan)
-    _write_video(output, info, frames, settings.size, record)
+    if run.encoded:
+        join_encoded(folder, run.tasks, info, output, record)
+    else:
+        _write_video(output, info, joined_frames(folder, run.tasks), settings.size, record)
     folder.remove()
-    return ClipResult(output, len(frames), info.frame_count, False, record, folder.path)
+    return ClipResult(output, info.frame_count, info.frame_count, False, record, folder.path)
 
 
 def _finish(folder: FrameFolder, output: Path, total: int, stopped: bool, record: dict[str, Any],

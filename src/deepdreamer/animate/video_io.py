@@ -343,16 +343,21 @@ def _add_gif_comment(path: Path, text: str) -> None:
 
 
 def _encode(temporary: Path, muxer: str, frames: Iterable[Frame], like: VideoInfo, shape: tuple[int, ...],
-            comment: str | None, soundtrack: Soundtrack | None = None) -> None:
+            comment: str | None, soundtrack: Soundtrack | None = None, *, container: str | None = None,
+            options: Mapping[str, str] | None = None, threads: int | None = None) -> None:
+    """Encode as ``muxer``'s files are (its codec and settings) into FFmpeg's format ``container`` (default:
+    ``muxer``), given the muxer ``options``, on ``threads`` (default: the encoder's choice; one thread encodes
+    the same frames to the same bytes every time)."""
     av = _av()
     height, width = shape[:2]
     gif = muxer == "gif"
     if gif and like.rotation in (90, 270):
         height, width = width, height
-    with av.open(str(temporary), "w", format=muxer) as output, contextlib.ExitStack() as cleanup:
+    with av.open(str(temporary), "w", format=container or muxer, options=dict(options or {})) as output, \
+            contextlib.ExitStack() as cleanup:
         if comment is not None and not gif:
             output.metadata["comment"] = comment
-        stream = _add_video_stream(output, muxer, like, width, height)
+        stream = _add_video_stream(output, muxer, like, width, height, threads)
         sound = None
         if not gif and soundtrack is not None:
             sound = _encoded_sound(soundtrack, output, "libopus" if muxer == "webm" else "aac")
@@ -381,7 +386,8 @@ def _encode(temporary: Path, muxer: str, frames: Iterable[Frame], like: VideoInf
             sound.mux_until(None)
 
 
-def _add_video_stream(output: Any, muxer: str, like: VideoInfo, width: int, height: int) -> Any:
+def _add_video_stream(output: Any, muxer: str, like: VideoInfo, width: int, height: int,
+                      threads: int | None = None) -> Any:
     av = _av()
     if muxer == "gif":
         stream = output.add_stream("gif")
@@ -394,7 +400,7 @@ def _add_video_stream(output: Any, muxer: str, like: VideoInfo, width: int, heig
             codec, options = "libx264", H264_OPTIONS
         else:
             codec, options = "mpeg4", MPEG4_OPTIONS
-        stream = output.add_stream(codec, options=dict(options))
+        stream = output.add_stream(codec, options={**options, **({"threads": str(threads)} if threads else {})})
         even = width % 2 == 0 and height % 2 == 0
         stream.pix_fmt = "yuv420p" if even or codec != "libx264" else "yuv444p"  # x264's 4:2:0 needs even sides
         stream.codec_context.time_base = like.time_base

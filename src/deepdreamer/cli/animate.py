@@ -157,6 +157,8 @@ def zoom(ctx: click.Context, photo: Path, output: Path, translate: str, layers: 
 @ray_options
 @click.option("--chunks", type=click.IntRange(min=1),
               help="With --ray: runs of frames dreamed in parallel [default: one per worker].")
+@click.option("--shared-input", is_flag=True,
+              help="With --ray: every node reads INPUT at this same path (a shared disk), so no part of it is sent.")
 @click.option("--sound", type=click.Path(path_type=Path),
               help="Put this sound under the video instead of its own (--react then follows it).")
 @click.option("--start", "sound_start", type=click.FloatRange(min=0), default=0.0, show_default=True,
@@ -165,14 +167,16 @@ def zoom(ctx: click.Context, photo: Path, output: Path, translate: str, layers: 
 @_shared(defaults.VIDEO_OCTAVES)
 def video(ctx: click.Context, source: Path, output: Path | None, layers: tuple[str, ...], preview: int | None,
           max_pixels: int, use_ray: bool, ray_address: str | None, ray_cpus: int, chunks: int | None,
-          like: Path | None, device: str, quiet: bool, react: tuple[str, ...], plot: Path | None,
+          shared_input: bool, like: Path | None, device: str, quiet: bool, react: tuple[str, ...], plot: Path | None,
           **options: Any) -> None:
     """Dream the video INPUT frame by frame without flicker; keep its timing, rotation and sound.
 
     With --react, the dream follows the video's own sound (or --sound): its strength kicks on the beats.
 
     With --ray, runs of frames are dreamed in parallel on a Ray cluster, each starting a few frames early so
-    that the dream is warm where it begins, and joined with short crossfades.
+    that the dream is warm where it begins, and joined with short crossfades. Each worker gets only its run's
+    part of the file (cut at a keyframe, not re-encoded) and encodes what it dreams; the pieces are joined by
+    copy.
     """
     from dataclasses import replace
 
@@ -180,8 +184,10 @@ def video(ctx: click.Context, source: Path, output: Path | None, layers: tuple[s
     from ..animate.video_io import check_output, probe_video
 
     ray = ray_settings(use_ray, ray_address, ray_cpus)
-    if ray is None and chunks is not None:
-        raise DeepDreamError("--chunks splits a video over a Ray cluster: add --ray")
+    if ray is None and (chunks is not None or shared_input):
+        raise DeepDreamError(f"{'--chunks' if chunks else '--shared-input'} is for a video on a Ray cluster: add --ray")
+    if ray is not None:
+        ray["shared_input"] = shared_input
     options.update(layers=checks.parse_layers(layers) or None, sound=_resolved(options["sound"]),
                    react=_react(react, "video"))
     _like(ctx, like, records.VIDEO, options)
