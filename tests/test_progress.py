@@ -98,19 +98,20 @@ def _zoom(progress: Any, stop: threading.Event, folder: Path) -> Any:
                        folder / "zoom.mp4", progress=progress, stop=stop)
 
 
-def _video(progress: Any, stop: threading.Event, folder: Path, **ray: Any) -> Any:
+def _video(progress: Any, stop: threading.Event, folder: Path, frames: int = 3, **ray: Any) -> Any:
     from .animate.clips import pan, write_clip
 
     source = folder / "pan.mp4"
     if not source.exists():
-        write_clip(source, pan(3, size=(64, 48)))
+        write_clip(source, pan(frames, size=(64, 48)))
     return render_video(source, VideoSettings(size=64, iterations=3, num_octaves=1, seed=1), folder / "video.mp4",
                         progress=progress, stop=stop, **ray)
 
 
 def _ray_video(progress: Any, stop: threading.Event, folder: Path) -> Any:
     pytest.importorskip("ray", reason="Ray is not installed (pip install 'deepdreamer[ray]'; CI does)")
-    return _video(progress, stop, folder, ray={"workers": 1}, chunks=3)  # one actor: the chunks one after another
+    # one actor: the chunks one after another; each longer than its 3 warm-up frames
+    return _video(progress, stop, folder, 12, ray={"workers": 1}, chunks=3)
 
 
 def _photos(folder: Path) -> Path:

@@ -200,10 +200,17 @@ def test_a_video_on_the_cluster_survives_a_killed_worker_and_equals_the_local_ch
     print(f"warping error of the encoded clip: in pieces {np.mean(errors):.4f}, one run {np.mean(alone):.4f}")
     assert np.mean(errors) < 1.5 * np.mean(alone)
 
-    run = dream_video_on_ray(probe_video(source), FrameFolder(tmp_path / "again"), tmp_path / "again.mp4",
-                             chunks=4, seed=4, max_pixels=128 * 96, iterations=1, num_octaves=1)
-    assert run.dreamed == 4 and max(run.leads) < 4
-    assert run.sent < 2 * source.stat().st_size
+    # what travels: each chunk's cut (at most one group of pictures before its first frame), or nothing at all
+    # where every node reads the source at the same path; the same pieces either way
+    runs = {}
+    for shared in (False, True):
+        work = FrameFolder(tmp_path / f"shared{shared}")
+        runs[shared] = dream_video_on_ray(probe_video(source), work, tmp_path / "again.mp4", chunks=4, seed=4,
+                                          max_pixels=128 * 96, shared_input=shared, iterations=1, num_octaves=1)
+        assert runs[shared].dreamed == 4 and max(runs[shared].leads) < 4
+    assert 0 == runs[True].sent < runs[False].sent < 2 * source.stat().st_size
+    assert [(tmp_path / "sharedTrue" / f"chunk{n:04d}" / "body.mp4").read_bytes() for n in range(4)] == \
+        [(tmp_path / "sharedFalse" / f"chunk{n:04d}" / "body.mp4").read_bytes() for n in range(4)]
 
 
 def test_a_video_on_the_cluster_joins_smoothly_and_resumes_when_stopped(cluster, tmp_path):

@@ -18,6 +18,7 @@ import contextlib
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +135,14 @@ def cut(source: Path, span: Span, path: Path) -> None:
         raise DeepDreamError(f"{source}: cannot cut the video ({first_line(exc)})") from None
 
 
+def _reorder_delay(piece: Path) -> Fraction:
+    """How far a piece's first decoding timestamp runs ahead of its first frame's presentation, in seconds."""
+    av = _av()
+    with av.open(str(piece)) as container:
+        first = next(packet for packet in container.demux(container.streams.video[0]) if packet.size)
+        return (first.pts - first.dts) * first.time_base if first.dts is not None else Fraction(0)
+
+
 def _packets_from(container: Any, stream: Any, key: int) -> Any:
     """The stream's packets in decoding order from the keyframe at pts ``key``: a seek, or a read from the start
     where the file cannot seek there."""
@@ -173,7 +182,10 @@ def join(pieces: list[Path], output: Path, like: VideoInfo, record: Mapping[str,
     """Put the encoded ``pieces`` of a video one after the other into ``output`` by packet copy (they carry
     ``like``'s timestamps), with ``like``'s sound track copied once (or ``soundtrack`` encoded), atomically.
 
-    Pieces must come from the same encoder with the same settings (their codec headers are compared).
+    Pieces must come from the same encoder with the same settings (their codec headers are compared). Each
+    piece's decoding timestamps run ahead of its presentation by its encoder's reordering delay, which depends on
+    how many frames it has (a one-frame piece has none): all are put on the longest delay, so that decoding
+    timestamps keep rising from one piece to the next.
     """
     av = _av()
     muxer = check_output(output, like)
@@ -193,7 +205,8 @@ def join(pieces: list[Path], output: Path, like: VideoInfo, record: Mapping[str,
             sound = _encoded_sound(soundtrack, result, "libopus" if muxer == "webm" else "aac")
         elif like.sound is not None:
             sound = _copied_sound(cleanup.enter_context(av.open(str(like.path))), result)
-        for piece in pieces:
+        delays = [_reorder_delay(piece) for piece in pieces]
+        for piece, delay in zip(pieces, delays, strict=True):
             with av.open(str(piece)) as container:
                 video = container.streams.video[0]
                 if video.codec_context.extradata != header:
@@ -204,6 +217,7 @@ def join(pieces: list[Path], output: Path, like: VideoInfo, record: Mapping[str,
                         continue
                     if sound is not None:
                         sound.mux_until(packet.pts * packet.time_base)
+                    packet.dts -= round((max(delays) - delay) / packet.time_base)
                     packet.stream = stream
                     result.mux(packet)
         if sound is not None:
