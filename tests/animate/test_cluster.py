@@ -3,6 +3,7 @@ only): the same pictures as a local run, a killed worker costs nothing, and a st
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -70,6 +71,16 @@ def test_a_folder_on_the_cluster_equals_the_local_run(cluster, photos, tmp_path)
         assert dd.read_image(path).params == dd.read_image(tmp_path / "remote" / path.name).params
 
 
+def _titles() -> dict[int, str]:
+    """The command lines of this test's own processes (the cluster's raylets and workers descend from it), never
+    another session's: Ray retitles a busy actor's process with the method it runs."""
+    titles = {}
+    for process in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            titles[process.pid] = " ".join(process.cmdline())
+    return titles
+
+
 def test_a_killed_worker_loses_nothing_and_writes_nothing_twice(cluster, photos, tmp_path):
     from deepdreamer.animate.cluster import dream_folder_on_ray
 
@@ -77,8 +88,7 @@ def test_a_killed_worker_loses_nothing_and_writes_nothing_twice(cluster, photos,
 
     def kill_a_worker(record):  # once a photo is done, while another actor is on a photo (Ray retitles it)
         if record.result is not None and not killed:
-            titles = {p.pid: " ".join(p.info["cmdline"] or []) for p in psutil.process_iter(["cmdline"])}
-            busy = sorted(pid for pid, title in titles.items() if "Dreamer.dream" in title)
+            busy = sorted(pid for pid, title in _titles().items() if "Dreamer.dream" in title)
             if busy:
                 os.kill(busy[0], signal.SIGKILL)
                 killed.append(busy[0])
@@ -146,15 +156,16 @@ def _decoded(path: Path) -> tuple[list[np.ndarray], list[int]]:
 
 
 def _kill_a_busy_chunk(killed: list[int], done: threading.Event) -> None:
-    """Kill with SIGKILL the first actor seen dreaming a chunk for 0.3 s (Ray retitles a busy actor's process)."""
+    """Kill with SIGKILL the first of this cluster's actors (this process's descendants) seen dreaming a chunk for
+    0.3 s (Ray retitles a busy actor's process)."""
     seen: dict[int, float] = {}
     while not done.is_set() and not killed:
-        for process in psutil.process_iter(["cmdline"]):
-            if "Dreamer.dream_chunk" in " ".join(process.info["cmdline"] or []):
-                seen.setdefault(process.pid, time.monotonic())
-                if time.monotonic() - seen[process.pid] > 0.3:
-                    os.kill(process.pid, signal.SIGKILL)
-                    killed.append(process.pid)
+        for pid, title in _titles().items():
+            if "Dreamer.dream_chunk" in title:
+                seen.setdefault(pid, time.monotonic())
+                if time.monotonic() - seen[pid] > 0.3:
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
                     return
         time.sleep(0.05)
 
