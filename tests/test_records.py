@@ -46,7 +46,7 @@ def test_records_written_by_0_1_0_are_read_and_repeat():
 
 def test_new_records_say_their_kind_and_version():
     record = records.new_record(records.DREAM, {"model": "x"})
-    assert record["record"] == "dream" and record["deepdreamer"] == dd.__version__ == "0.2.0"
+    assert record["record"] == "dream" and record["deepdreamer"] == dd.__version__ == "0.3.0"
     assert records.loads(records.dumps(record)) == record
 
 

@@ -13,7 +13,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 #: The version, written only here (``pyproject.toml`` reads it); it rises with each release that changes behaviour.
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 if TYPE_CHECKING:
     from .api import DreamResult, dream

@@ -181,11 +181,17 @@ def check_output_path(output: Path, inputs: list[Path]) -> None:
             raise DeepDreamError(f"{output}: refusing to overwrite the input image")
 
 
+#: zlib level of a PNG kept only until a clip is made of it: a dreamed 960x540 frame saves in 55 ms instead of
+#: 176 ms (Pillow's default, 6) and is 12% larger.
+QUICK_PNG = 1
+
+
 def write_image(path: str | Path, image: Image.Image, *, icc_profile: bytes | None = None,
-                params: dict[str, Any] | None = None) -> None:
+                params: dict[str, Any] | None = None, quick: bool = False) -> None:
     """Save atomically: into a temporary file in the same folder, then rename over ``path``.
 
-    An interrupted or failed save leaves no file behind. ``params`` go into the metadata as JSON.
+    An interrupted or failed save leaves no file behind. ``params`` go into the metadata as JSON. ``quick`` is
+    for a picture kept only until a clip is made of it: a PNG gets zlib's fastest level (:data:`QUICK_PNG`).
     """
     path = Path(path)
     fmt = output_format(path)
@@ -197,6 +203,8 @@ def write_image(path: str | Path, image: Image.Image, *, icc_profile: bytes | No
         text = PngImagePlugin.PngInfo()
         text.add_text(records.METADATA_KEY, record)
         options["pnginfo"] = text
+    if fmt == "PNG" and quick:
+        options["compress_level"] = QUICK_PNG
     if fmt == "JPEG":
         image = image.convert("RGB")  # JPEG has no alpha
         options["quality"] = 95

@@ -226,9 +226,11 @@ def joined_frames(work: FrameFolder, tasks: list[ChunkTask]) -> list[Image.Image
 def _pngs(pictures: list[Image.Image]) -> list[bytes]:
     import io
 
+    from ..images import QUICK_PNG
+
     out = []
     for picture in pictures:
         buffer = io.BytesIO()
-        picture.save(buffer, format="PNG")
+        picture.save(buffer, format="PNG", compress_level=QUICK_PNG)
         out.append(buffer.getvalue())
     return out

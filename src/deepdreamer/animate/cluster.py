@@ -42,6 +42,10 @@ from .video_io import VideoInfo, check_output
 
 #: Restarts of a dead actor, and retries of the photo it was on, before the run gives up on that photo.
 RETRIES = 3
+#: The actors' second thread, for ``stop()`` while a dream runs. Dreams all run on the one default thread: torch's
+#: OpenMP keeps a team of threads per calling thread, and dreams spread over two threads of a threaded actor ran a
+#: third slower than in one (chunks of 256x192 frames, 2 CPUs).
+CONTROL = "control"
 #: Seconds the pool waits for its actors to remove their temporary folders before it kills them.
 CLOSE_SECONDS = 10.0
 
@@ -71,8 +75,8 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> Any:
 class Dreamer:
     """A Ray actor's state: torch with its share of threads, and one photo (or run of video frames) at a time.
 
-    ``stop()`` may be called while it dreams (the actor runs two calls at once): the dream ends within one
-    step and nothing comes back for it.
+    ``stop()`` may be called while it dreams (it runs on the actor's second thread, :data:`CONTROL`): the dream
+    ends within one step and nothing comes back for it.
     """
 
     def __init__(self, threads: int, weights: tuple[str, bytes] | None = None) -> None:
@@ -152,7 +156,7 @@ class Pool:
         self.ray = ray
         weights_ref = None if weights is None else ray.put((str(weights), Path(weights).read_bytes()))
         actor = ray.remote(num_cpus=cpus_per_worker, max_restarts=RETRIES, max_task_retries=RETRIES,
-                           max_concurrency=2,
+                           concurrency_groups={CONTROL: 1},
                            runtime_env={"env_vars": {"OMP_NUM_THREADS": str(cpus_per_worker)}})(Dreamer)
         self.actors = [actor.remote(cpus_per_worker, weights_ref) for _ in range(count)]
 
@@ -173,7 +177,7 @@ class Pool:
                     stopped = True
                     waiting.clear()
                     for actor in self.actors:
-                        actor.stop.remote()
+                        actor.stop.options(concurrency_group=CONTROL).remote()
                 ready, _ = ray.wait(list(running), num_returns=1, timeout=0.5)
                 for future in ready:
                     item, actor = running.pop(future)

@@ -97,7 +97,7 @@ class FrameFolder:
         from ..images import write_image
 
         self.path.mkdir(parents=True, exist_ok=True)
-        write_image(self.frame_path(index), image, params=None if record is None else dict(record))
+        write_image(self.frame_path(index), image, params=None if record is None else dict(record), quick=True)
 
     def read(self, index: int) -> Image.Image:
         from ..images import read_image
