@@ -115,29 +115,49 @@ def dream_chunk(cut: Path, task: ChunkTask, *, like: VideoInfo | None, output: P
                 **options: Any) -> ChunkPiece | None:
     """Dream ``task``'s frames from ``cut`` (its packets, :func:`~.video_pieces.cut`; or the whole source) as a
     video of their own: cold ``early`` frames before its first, so by then it is warm as a whole run would be.
-    With ``like`` (the source) and ``output``, the body is encoded as a piece of ``output`` on ``threads``;
-    None if stopped."""
+    With ``like`` (the source) and ``output``, the body is encoded as a piece of ``output`` on ``threads``, frame
+    by frame as they are dreamed (a chunk of a film never waits whole in memory); None if stopped."""
+    import queue
     import tempfile
+    from concurrent.futures import ThreadPoolExecutor
 
     from .video import dream_video
     from .video_io import probe_video
     from .video_pieces import encode_piece
 
-    span = task.span
-    lead = 0 if span is None else span.lead
-    made: list[Image.Image] = []
-    result = dream_video(probe_video(cut, max_pixels), first=lead, end=lead + task.end - task.first + task.early,
-                         seed=seed, stop=stop,
-                         progress=lambda r: made.append(r.result) if r.result is not None else None, **options)
-    if result.stopped:
-        return None
-    head, body, tail = made[:task.early], made[task.early:len(made) - task.tail], made[len(made) - task.tail:]
-    if like is None or output is None:
-        return ChunkPiece(_pngs(head), _pngs(body), _pngs(tail), lead)
-    with tempfile.TemporaryDirectory(prefix="deepdreamer-piece-") as folder:
-        piece = Path(folder) / f"{BODY}{output.suffix}"
-        encode_piece(piece, _timed(body, task.timing[task.early:], like), like, output, threads)
-        return ChunkPiece(_pngs(head), piece.read_bytes(), _pngs(tail), lead)
+    lead = 0 if task.span is None else task.span.lead
+    count = task.end - task.first + task.early
+    head: list[Image.Image] = []
+    body: list[bytes] = []
+    tail: list[Image.Image] = []
+    frames: queue.SimpleQueue[Image.Image | None] = queue.SimpleQueue()
+    encoded = like is not None and output is not None
+
+    made = [0]
+
+    def keep(picture: Image.Image) -> None:
+        index, made[0] = made[0], made[0] + 1
+        if index < task.early:
+            head.append(picture)
+        elif index >= count - task.tail:
+            tail.append(picture)
+        elif encoded:
+            frames.put(picture)
+        else:
+            body.extend(_pngs([picture]))
+
+    with tempfile.TemporaryDirectory(prefix="deepdreamer-piece-") as folder, ThreadPoolExecutor(1) as encoder:
+        piece = Path(folder) / f"{BODY}{output.suffix if output is not None else ''}"
+        writing = encoder.submit(encode_piece, piece, _timed(iter(frames.get, None), task.timing[task.early:], like),
+                                 like, output, threads) if encoded else None
+        result = dream_video(probe_video(cut, max_pixels), first=lead, end=lead + count, seed=seed, stop=stop,
+                             progress=lambda r: keep(r.result) if r.result is not None else None, **options)
+        frames.put(None)
+        if result.stopped:
+            return None
+        if writing is not None:
+            writing.result()
+        return ChunkPiece(_pngs(head), piece.read_bytes() if encoded else body, _pngs(tail), lead)
 
 
 def _timed(pictures: list[Image.Image], timing: Any, like: VideoInfo) -> Any:
