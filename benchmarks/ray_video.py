@@ -10,7 +10,8 @@ The benchmark makes its own clip: a camera panning over a bundled photo at ``--s
 By default the dream itself is off (0 steps, no flow, the seed's preset): what is measured is what cutting,
 sending, decoding, encoding and joining cost, which a real dream only hides. Columns: bytes the driver sent
 (the chunks' cuts) over the source's size; the most frames a chunk decoded before its first dreamed one; the
-driver's time from the last chunk's arrival to the finished file; wall time, and against the one process.
+driver's time from the last chunk's arrival to the finished file; wall time, and against the one process;
+with real dreams, the flicker (mean warping error, docs/video.md) of each decoded clip.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import tempfile
 import time
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # every Ray process on 127.0.0.1
 
@@ -67,6 +69,18 @@ def make_clip(path: Path, seconds: float, size: tuple[int, int], gop: int) -> No
             sound.sample_rate, sound.pts = rate, start
             container.mux(audio.encode(sound))
         container.mux(audio.encode())
+
+
+def flicker(path: Path, motion: list | None = None) -> Any:
+    """The input's motion (``motion`` None), or the mean warping error of the decoded clip ``path`` along it."""
+    import numpy as np
+
+    from deepdreamer.animate.flicker import input_motion, warping_errors
+    from deepdreamer.animate.video import upright_frames
+    from deepdreamer.animate.video_io import probe_video
+
+    frames = [pixels for _, pixels in upright_frames(probe_video(path), None)]
+    return input_motion(frames) if motion is None else f"{np.mean(warping_errors(frames, motion)):.4f}"
 
 
 def one_process(source: Path, output: Path, options: dict) -> float:
@@ -122,15 +136,18 @@ def main() -> None:
     make_clip(source, args.minutes * 60, (width, height), args.gop)
     size = source.stat().st_size
     # no steps: the seed's preset, which has no detail octaves above a working size
-    options = {"iterations": args.iterations, "num_octaves": 1, "seed": 1,
-               "temporal": "flow" if args.iterations else "none", "preset": None if args.iterations else "seed"}
+    options = {"iterations": args.iterations, "seed": 1, "temporal": "flow" if args.iterations else "none"}
+    if not args.iterations:
+        options.update(num_octaves=1, preset="seed")
     print(f"{args.minutes:g} min of {width}x{height} at 24 fps, a keyframe every {args.gop} frames, with sound: "
           f"{size / 1e6:.1f} MB (made in {time.perf_counter() - made:.0f} s); {args.chunks} chunks; "
           f"{args.iterations} steps a frame; {os.cpu_count()} cores, {isa()}")
     local = one_process(source, folder / "one.mp4", options)
     print(f"{'run':<34} {'sent/source':>11} {'decoded before':>14} {'driver tail s':>13} {'wall s':>7} "
-          f"{'x one':>6}")
-    print(f"{'one process':<34} {'-':>11} {'-':>14} {'-':>13} {local:>7.1f} {1:>6.2f}")
+          f"{'x one':>6} {'flicker':>8}")
+    motion = flicker(source) if args.iterations else None
+    print(f"{'one process':<34} {'-':>11} {'-':>14} {'-':>13} {local:>7.1f} {1:>6.2f} "
+          f"{flicker(folder / 'one.mp4', motion) if motion else '-':>8}")
     rows = []
     connect(None, os.cpu_count())
     rows.append(("local Ray instance, 1-CPU workers", on_ray(source, folder / "local.mp4", options, args.chunks,
@@ -144,9 +161,9 @@ def main() -> None:
                                                      cluster.address)))
     ray.shutdown()
     cluster.shutdown()
-    for label, row in rows:
+    for (label, row), name in zip(rows, ("local.mp4", "cluster.mp4"), strict=True):
         print(f"{label:<34} {row['sent'] / size:>11.2f} {row['lead']:>14} {row['tail']:>13.1f} {row['wall']:>7.1f} "
-              f"{row['wall'] / local:>6.2f}")
+              f"{row['wall'] / local:>6.2f} {flicker(folder / name, motion) if motion else '-':>8}")
     shutil.rmtree(folder)
 
 

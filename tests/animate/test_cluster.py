@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 import torch
@@ -260,3 +261,23 @@ def test_a_video_on_the_cluster_joins_smoothly_and_resumes_when_stopped(cluster,
           f"{np.mean(inside):.4f}), one run {np.mean(reference):.4f}")
     assert len(frames) == 24 and np.mean(errors) <= 1.25 * np.mean(reference)
     assert max(joins) < 2 * np.mean(inside)
+
+
+def test_a_video_on_the_cluster_takes_another_sound(cluster, tmp_path):
+    """``--sound`` with ``--ray``: the joined clip carries the other sound (encoded once, on the driver) for as
+    long as the video lasts, instead of its own."""
+    from deepdreamer.animate.render import VideoSettings, render_video
+    from deepdreamer.animate.video_io import probe_video
+
+    from .clips import pan, write_clip, write_tone
+
+    source = write_clip(tmp_path / "pan.mp4", pan(12, size=(128, 96), step=2), keyframes_every=4)
+    tone = write_tone(tmp_path / "tone.m4a")
+    settings = VideoSettings(iterations=1, num_octaves=1, seed=4, sound=str(tone))
+    clip = render_video(source, settings, tmp_path / "ray.mp4", ray={"address": None, "cpus_per_worker": 1},
+                        chunks=2)
+    with av.open(str(clip.path)) as container:
+        sound = container.streams.audio[0]
+        assert sound.codec_context.name == "aac" and sound.sample_rate == 48_000
+        seconds = float(sum(p.duration for p in container.demux(sound) if p.size) * sound.time_base)
+    assert probe_video(clip.path).frame_count == 12 and abs(seconds - 1.0) < 0.05  # the video's 12 frames at 12 fps

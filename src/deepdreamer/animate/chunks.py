@@ -31,7 +31,7 @@ from .frames import FrameFolder, Manifest
 if TYPE_CHECKING:
     from PIL import Image
 
-    from .video_io import VideoInfo
+    from .video_io import Soundtrack, VideoInfo
     from .video_pieces import FrameIndex, Span
 
 #: The chunk plan's manifest in the work folder.
@@ -220,16 +220,16 @@ def encode_joins(work: FrameFolder, tasks: list[ChunkTask], like: VideoInfo, out
 
 
 def join_encoded(work: FrameFolder, tasks: list[ChunkTask], like: VideoInfo, output: Path,
-                 record: Mapping[str, Any]) -> None:
+                 record: Mapping[str, Any], soundtrack: Soundtrack | None = None) -> None:
     """The clip from the encoded chunks in ``work`` and their crossfades, joined by packet copy, with the
-    source's sound copied once."""
+    source's sound copied once (or ``soundtrack`` under it)."""
     from .video_pieces import join
 
     encode_joins(work, tasks, like, output)
     pieces = [work.path / tasks[0].name / f"{BODY}{output.suffix}"]
     for task in tasks[1:]:
         pieces += [_join_path(work, task, output), work.path / task.name / f"{BODY}{output.suffix}"]
-    join(pieces, output, like, record)
+    join(pieces, output, like, record, soundtrack)
 
 
 def joined_frames(work: FrameFolder, tasks: list[ChunkTask]) -> list[Image.Image]:

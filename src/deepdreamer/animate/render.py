@@ -270,7 +270,7 @@ def render_video(
     curves = settings.curves(info)
     per_frame = settings.per_frame(curves)  # checked before a work folder exists
     soundtrack = soundtrack_of(settings.sound, settings.sound_start, float(info.end * info.time_base))
-    if ray is not None and (per_frame is not None or soundtrack is not None):
+    if ray is not None and per_frame is not None:
         raise DeepDreamError("a video that follows a sound is dreamed on this machine: leave out --ray")
     folder = FrameFolder(work or work_folder(output))
     manifest = {"source": str(info.path.resolve()), "ray": ray is not None, **asdict(settings)}
@@ -278,7 +278,8 @@ def render_video(
     settings = replace(settings, seed=seed)
     record = video_record(settings, curves)
     if ray is not None:
-        return _render_on_ray(info, settings, output, folder, record, max_pixels, ray, chunks, progress, stop)
+        return _render_on_ray(info, settings, output, folder, record, max_pixels, ray, chunks, progress, stop,
+                              soundtrack)
     done = folder.done()
     result = dream_video(info, temporal=settings.temporal, size=settings.size, iterations=settings.iterations,
                          first=done, previous_dream=np.asarray(folder.read(done - 1)) if done else None, seed=seed,
@@ -292,7 +293,8 @@ def render_video(
 
 def _render_on_ray(info: VideoInfo, settings: VideoSettings, output: Path, folder: FrameFolder,
                    record: dict[str, Any], max_pixels: int, ray: Mapping[str, Any], chunks: int | None,
-                   progress: ProgressCallback | None, stop: threading.Event | None) -> ClipResult:
+                   progress: ProgressCallback | None, stop: threading.Event | None,
+                   soundtrack: Soundtrack | None) -> ClipResult:
     from .chunks import join_encoded, joined_frames
     from .cluster import dream_video_on_ray
 
@@ -306,9 +308,9 @@ def _render_on_ray(info: VideoInfo, settings: VideoSettings, output: Path, folde
         done = sum(task.end - task.first for task in run.tasks if (folder.path / task.name).is_dir())
         return ClipResult(None, done, info.frame_count, True, record, folder.path)
     if run.encoded:
-        join_encoded(folder, run.tasks, info, output, record)
+        join_encoded(folder, run.tasks, info, output, record, soundtrack)
     else:
-        _write_video(output, info, joined_frames(folder, run.tasks), settings.size, record)
+        _write_video(output, info, joined_frames(folder, run.tasks), settings.size, record, soundtrack)
     folder.remove()
     return ClipResult(output, info.frame_count, info.frame_count, False, record, folder.path)
 

@@ -43,14 +43,17 @@ JOINABLE = frozenset({"mp4", "matroska", "webm"})
 #: The container of a cut: Matroska holds any codec.
 CUT_FORMAT = "matroska"
 
-#: The container of an encoded piece: MP4 keeps the time base and the decoding timestamps (Matroska keeps
-#: neither), given a movie time scale that is the video's own (by default the edit list that says where a piece
-#: starts is in milliseconds); VP9 goes into WebM as is (it has no reordered frames).
+
 def _piece_container(muxer: str, like: VideoInfo) -> tuple[str, dict[str, str]]:
+    """The container of an encoded piece of a ``muxer`` file, and its muxer options.
+
+    MP4 keeps the time base and the decoding timestamps (Matroska keeps neither), given a movie time scale that
+    is the video's own (by default the edit list that says where a piece starts is in milliseconds). VP9 goes
+    into WebM as it is (it has no reordered frames).
+    """
     if muxer == "webm":
         return "webm", {}
     return "mp4", {"movie_timescale": str(like.time_base.denominator)}
-
 
 
 @dataclass(frozen=True)
