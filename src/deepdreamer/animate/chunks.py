@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -103,7 +103,7 @@ class ChunkPiece:
 
 
 def settle_plan(work: FrameFolder, frame_count: int, chunks: int | None, warmup: int, encoded: bool,
-                workers: Any) -> ChunkPlan:
+                workers: Callable[[], int]) -> ChunkPlan:
     """The chunks of the run in ``work``: the earlier run's, or ``chunks`` (None: ``workers()``, one a worker)."""
     kept = Manifest(work.path / CHUNKS_FILE, "chunks").settle(
         {"frames": frame_count, "chunks": chunks, "warmup": warmup, "encoded": encoded}, fill={"chunks": workers})
@@ -206,12 +206,15 @@ def _join_path(work: FrameFolder, task: ChunkTask, output: Path) -> Path:
     return work.path / f"join{task.number:04d}{output.suffix}"
 
 
-def encode_joins(work: FrameFolder, tasks: list[ChunkTask], like: VideoInfo, output: Path) -> None:
+def encode_joins(work: FrameFolder, tasks: list[ChunkTask], like: VideoInfo, output: Path,
+                 around: ChunkTask | None = None) -> None:
     """Encode each crossfade whose two chunks are in ``work`` and that is not there yet (a small piece each, on
-    one thread: the same bytes every time)."""
+    one thread: the same bytes every time); only the two next to ``around`` (a chunk that just came in), if given."""
     from .video_pieces import encode_piece
 
     for before, after in itertools.pairwise(tasks):
+        if around is not None and around.number not in (before.number, after.number):
+            continue
         path = _join_path(work, after, output)
         if path.exists() or not (is_done(work, before) and is_done(work, after)):
             continue

@@ -34,7 +34,7 @@ from ..errors import DeepDreamError
 from ..files import atomic_output
 from ..progress import Job, ProgressCallback
 from ..settings import DEFAULT_MAX_PIXELS
-from .chunks import ChunkPiece, ChunkPlan, ChunkTask, encode_joins, is_done, settle_plan, write_piece
+from .chunks import ChunkPiece, ChunkTask, encode_joins, is_done, settle_plan, write_piece
 from .defaults import WARMUP_FRAMES
 from .folders import FolderRun, PhotoTask, plan_folder, settle_settings
 from .frames import FrameFolder
@@ -256,16 +256,13 @@ def dream_folder_on_ray(
 
 @dataclass
 class VideoRun:
-    """What a video run on the cluster did: its chunks, chunks dreamed now, chunks found done, frames, stopped,
-    failures; the bytes the driver sent (cuts of the source), and the frames each chunk decoded before its first."""
+    """What a video run on the cluster did: its chunks, chunks dreamed now, chunks found done, stopped, failures;
+    the bytes the driver sent (cuts of the source), and the frames each chunk decoded before its first."""
 
-    plan: ChunkPlan
     tasks: list[ChunkTask]
     encoded: bool  # the chunks come back encoded, to be joined by copy (else as PNG frames)
-    chunks: int = 0
     dreamed: int = 0
     found: int = 0
-    frames: int = 0
     stopped: bool = False
     failed: list[str] = field(default_factory=list)
     sent: int = 0
@@ -299,10 +296,9 @@ def dream_video_on_ray(
     encoded = check_output(output, info) in JOINABLE
     ray = connect(address, None)
     weights = options.pop("weights", None)
-    plan = settle_plan(work, info.frame_count, chunks, warmup, encoded,
-                       lambda: worker_count(ray, cpus_per_worker, workers, info.frame_count))
-    tasks = plan.tasks(index_video(info))
-    run = VideoRun(plan=plan, tasks=tasks, encoded=encoded, chunks=len(tasks), frames=info.frame_count)
+    tasks = settle_plan(work, info.frame_count, chunks, warmup, encoded,
+                        lambda: worker_count(ray, cpus_per_worker, workers, info.frame_count)).tasks(index_video(info))
+    run = VideoRun(tasks=tasks, encoded=encoded)
     todo = [task for task in tasks if not is_done(work, task)]
     run.found = len(tasks) - len(todo)
     if not todo:
@@ -328,7 +324,7 @@ def dream_video_on_ray(
         elif piece is not None:
             write_piece(work, task, piece, output.suffix)
             if encoded:
-                encode_joins(work, tasks, info, output)
+                encode_joins(work, tasks, info, output, around=task)
             run.dreamed += 1
             run.leads.append(piece.lead)
             finished = run.dreamed + run.found

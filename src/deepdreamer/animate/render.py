@@ -11,7 +11,8 @@ whether it was ``stopped`` and holds the record (``params``), which also goes in
 
 A stopped run keeps its frames in the work folder for the same call to go on (the command line), or, with
 ``write_stopped``, writes the frames done so far as the clip (the page). A video on Ray is dreamed in chunks, each
-a frame folder of its own inside the same work folder (:mod:`.chunks`), and joined before it is written.
+kept in a folder of its own inside the same work folder (its encoded piece, or its frames: :mod:`.chunks`), and
+joined when all are in.
 """
 
 from __future__ import annotations
